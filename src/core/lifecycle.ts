@@ -1,0 +1,217 @@
+/**
+ * The one span lifecycle: start → run → settle → finish, for every call style a client
+ * library offers. Clients decide which span to start; this module runs the real call,
+ * watches it settle exactly once, records the outcome and finishes the span.
+ *
+ * Order on every path: (1) run the original call with `this` = the real client; (2) on
+ * success, the client's result tagging and the user's response hook; on failure, the error
+ * tags and log; (3) finish; (4) hand the very same result or error back, the user's callback
+ * running in its caller's context.
+ */
+import type { EventEmitter } from 'node:events';
+import type { Span } from 'opentracing';
+import { bindToCurrentContext } from '../context/index.js';
+import { guard, isThenable } from './faults.js';
+import type { Instrumentation } from './instrumentation.js';
+import { defaultErrorKind, finishSafely, recordError } from './span-ops.js';
+
+/** What a client adds when a call settles. Both run guarded: a throw is reported, not raised. */
+export interface Settlement<Result = unknown> {
+  /** Tags from a successful result (row count, status code…), run before the span finishes. */
+  readonly onSuccess?: (span: Span, result: Result) => void;
+  /** `error.kind` for a failure; defaults to the error's `code`, else its `name`. */
+  readonly errorKind?: (error: unknown) => string | undefined;
+  /** A safe message for the error log, when the driver's message can carry user data. */
+  readonly errorMessage?: (error: unknown) => string | undefined;
+  /** Errors that are not failures (e.g. an abort the caller asked for): tag but do not mark. */
+  readonly isError?: (error: unknown) => boolean;
+  /** Extra tagging of a failure, after the error is recorded. */
+  readonly onError?: (span: Span, error: unknown) => void;
+  /** What the user's response hook receives; defaults to the result itself. */
+  readonly responseInfo?: (result: Result) => unknown;
+}
+
+const NO_SETTLEMENT: Settlement = {};
+
+/**
+ * How the call reports completion. `auto` picks `callback` when the last argument is a
+ * function, else watches a returned promise/thenable, else ends on return.
+ */
+export type CallStyle = 'auto' | 'promise' | 'sync';
+
+/** Settles one span exactly once, whatever fires first and however often. */
+export class SpanSettler<Result = unknown> {
+  private done = false;
+
+  constructor(
+    private readonly instrumentation: Instrumentation<unknown, unknown>,
+    readonly span: Span,
+    private readonly settlement: Settlement<Result> = NO_SETTLEMENT as Settlement<Result>,
+  ) {}
+
+  get settled(): boolean {
+    return this.done;
+  }
+
+  succeed(result: Result): void {
+    if (this.done) return;
+    this.done = true;
+    const { span, settlement, instrumentation } = this;
+    const onSuccess = settlement.onSuccess;
+    if (onSuccess !== undefined)
+      guard(`tags.${instrumentation.component}`, () => onSuccess(span, result), instrumentation.onError);
+    if (instrumentation.options.responseHook !== undefined) {
+      const info = settlement.responseInfo === undefined ? result : settlement.responseInfo(result);
+      instrumentation.responseHook(span, info);
+    }
+    finishSafely(span, instrumentation.onError);
+  }
+
+  fail(error: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    const { span, settlement, instrumentation } = this;
+    const onError = instrumentation.onError;
+    guard(
+      `errors.${instrumentation.component}`,
+      () => {
+        if (settlement.isError === undefined || settlement.isError(error)) {
+          recordError(span, error, {
+            kind: settlement.errorKind?.(error) ?? defaultErrorKind(error),
+            message: settlement.errorMessage?.(error),
+            onError,
+          });
+        }
+        settlement.onError?.(span, error);
+      },
+      onError,
+    );
+    finishSafely(span, onError);
+  }
+
+  /** Ends the span without an outcome (a stream closed before its end). */
+  close(): void {
+    if (this.done) return;
+    this.done = true;
+    finishSafely(this.span, this.instrumentation.onError);
+  }
+
+  /**
+   * Wraps a Node-style callback: settles on its first argument, then calls it with the same
+   * `this` and arguments in the context where the call was made.
+   */
+  wrapCallback(callback: (...args: never[]) => unknown): (...args: unknown[]) => unknown {
+    const bound = bindToCurrentContext(callback) as (...args: unknown[]) => unknown;
+    const settler = this;
+    return function tracedCallback(this: unknown, ...args: unknown[]) {
+      const error = args[0];
+      if (error !== null && error !== undefined) settler.fail(error);
+      else settler.succeed(args[1] as Result);
+      return Reflect.apply(bound, this, args);
+    };
+  }
+}
+
+/**
+ * Runs `original` on `target` inside `span` and settles the span by the call's style. The
+ * return value, resolution and errors are the original call's own objects.
+ */
+export function traceCall<Result = unknown>(
+  instrumentation: Instrumentation<unknown, unknown>,
+  span: Span,
+  original: (...args: never[]) => unknown,
+  target: unknown,
+  args: readonly unknown[],
+  settlement?: Settlement<Result>,
+  style: CallStyle = 'auto',
+): unknown {
+  const settler = new SpanSettler<Result>(instrumentation, span, settlement);
+  let callArgs = args;
+  let viaCallback = false;
+  if (style === 'auto') {
+    const last = args.length - 1;
+    const callback = args[last];
+    if (typeof callback === 'function') {
+      const copy = args.slice();
+      copy[last] = settler.wrapCallback(callback as (...a: never[]) => unknown);
+      callArgs = copy;
+      viaCallback = true;
+    }
+  }
+  let result: unknown;
+  try {
+    result = Reflect.apply(original, target, callArgs);
+  } catch (error) {
+    settler.fail(error);
+    throw error;
+  }
+  if (viaCallback) return result;
+  if (style !== 'sync' && isThenable(result)) {
+    settleWhenResolved(settler, result as PromiseLike<Result>);
+    return result;
+  }
+  settler.succeed(result as Result);
+  return result;
+}
+
+/**
+ * Settles on a promise or thenable without changing it: the caller keeps the very same
+ * object, and our branch never produces an unhandled rejection of its own.
+ */
+export function settleWhenResolved<Result>(settler: SpanSettler<Result>, thenable: PromiseLike<Result>): void {
+  try {
+    thenable.then(
+      (value) => settler.succeed(value),
+      (error: unknown) => settler.fail(error),
+    );
+  } catch (error) {
+    // A broken thenable: its own caller will see the same throw when it awaits it.
+    settler.fail(error);
+  }
+}
+
+/** Events that end an emitter-style call (a query, a stream, a cursor). */
+export interface EmitterEvents {
+  /** Events that mean success, e.g. `['end']`. */
+  readonly done: readonly string[];
+  /** The error event. @default 'error' */
+  readonly error?: string;
+  /** Events that end the call without an outcome (`close` before `end`). @default ['close'] */
+  readonly closed?: readonly string[];
+}
+
+/**
+ * Settles a span when an emitter ends, errors or closes; removes its listeners then.
+ *
+ * Listening for `error` must not swallow errors: when ours turns out to be the only listener,
+ * the error is emitted again with ours removed, so Node raises it exactly as it would have.
+ */
+export function settleOnEvents<Result>(
+  settler: SpanSettler<Result>,
+  emitter: EventEmitter,
+  events: EmitterEvents,
+): void {
+  const errorEvent = events.error ?? 'error';
+  const closed = events.closed ?? ['close'];
+  const cleanup = () => {
+    for (const name of events.done) emitter.removeListener(name, onDone);
+    for (const name of closed) emitter.removeListener(name, onClosed);
+    emitter.removeListener(errorEvent, onError);
+  };
+  const onDone = (value: Result) => {
+    cleanup();
+    settler.succeed(value);
+  };
+  const onClosed = () => {
+    cleanup();
+    settler.close();
+  };
+  const onError = (error: unknown) => {
+    cleanup();
+    settler.fail(error);
+    if (emitter.listenerCount(errorEvent) === 0) emitter.emit(errorEvent, error);
+  };
+  for (const name of events.done) emitter.once(name, onDone);
+  for (const name of closed) emitter.once(name, onClosed);
+  emitter.on(errorEvent, onError);
+}

@@ -1,0 +1,112 @@
+/**
+ * The one way a client becomes a traced drop-in: a Proxy over the real object whose `get`
+ * trap returns pre-built wrappers for the methods a client traces and the real value for
+ * everything else (the shape of undici's `Dispatcher.compose`).
+ *
+ * Rules it keeps (see the design): same type and prototype (`instanceof` holds); a method
+ * read twice is the same function; methods run with `this` = the real object, so classes
+ * with `#private` fields work; a method returning the object itself returns the proxy, so
+ * chains (`emitter.on(...).on(...)`) stay traced; wrapping a traced object returns it as it
+ * is; `untraced(proxy)` gives the original back. State lives beside the object (WeakMaps),
+ * never on it.
+ */
+import { state } from '../context/index.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: a method of any signature; the wrapper keeps it.
+type AnyFunction = (...args: any[]) => any;
+
+/**
+ * Builds the traced form of one method, once per proxy (and again only if the real object's
+ * method is replaced). It must call `original` with `this` = `target`.
+ */
+export type MethodWrapper<T extends object> = (original: AnyFunction, target: T, proxy: T) => AnyFunction;
+
+/** Method name → its wrapper. Keys may be any property of the object, inherited or own. */
+export type MethodTable<T extends object> = Readonly<Partial<Record<PropertyKey, MethodWrapper<T>>>>;
+
+interface CachedMethod {
+  readonly original: AnyFunction;
+  readonly wrapped: AnyFunction;
+}
+
+const classes = new WeakMap<AnyFunction, boolean>();
+
+function isClass(fn: AnyFunction): boolean {
+  let known = classes.get(fn);
+  if (known === undefined) {
+    known = /^class[\s{]/.test(Function.prototype.toString.call(fn));
+    classes.set(fn, known);
+  }
+  return known;
+}
+
+/** True when `value` is a traced proxy made by this package. */
+export function isTraced(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && state.originals.has(value);
+}
+
+/**
+ * The original object behind a traced one; any other value is returned as it is.
+ *
+ * @example
+ * const raw = untraced(tracedPg(pool)); // raw === pool
+ */
+export function untraced<T>(value: T): T {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return value;
+  return (state.originals.get(value as object) as T | undefined) ?? value;
+}
+
+/**
+ * Wraps `target` so the methods in `methods` are traced. Idempotent: a traced object comes
+ * back unchanged.
+ */
+export function tracedProxy<T extends object>(target: T, methods: MethodTable<T>): T {
+  if (state.originals.has(target)) return target;
+  const traced = new Map<PropertyKey, CachedMethod>();
+  const untouched = new Map<PropertyKey, CachedMethod>();
+
+  const wrapUntouched = (key: PropertyKey, original: AnyFunction): AnyFunction => {
+    const cached = untouched.get(key);
+    if (cached !== undefined && cached.original === original) return cached.wrapped;
+    // Keep classes and the constructor as they are (`x.constructor === Pool` must hold), and
+    // respect the Proxy invariant for read-only, non-configurable properties.
+    let wrapped = original;
+    if (key !== 'constructor' && !isClass(original) && !isFrozenProperty(target, key)) {
+      wrapped = function (this: unknown, ...args: unknown[]) {
+        const result = Reflect.apply(original, this === proxy || this === undefined ? target : this, args);
+        return result === target ? proxy : result;
+      };
+      Object.defineProperty(wrapped, 'name', { value: original.name });
+      Object.defineProperty(wrapped, 'length', { value: original.length });
+    }
+    untouched.set(key, { original, wrapped });
+    return wrapped;
+  };
+
+  const proxy: T = new Proxy(target, {
+    get(object, key) {
+      const value: unknown = Reflect.get(object, key, object);
+      if (typeof value !== 'function') return value;
+      const wrapper = methods[key];
+      if (wrapper === undefined) return wrapUntouched(key, value as AnyFunction);
+      const cached = traced.get(key);
+      if (cached !== undefined && cached.original === value) return cached.wrapped;
+      const wrapped = isFrozenProperty(object, key)
+        ? (value as AnyFunction)
+        : wrapper(value as AnyFunction, object, proxy);
+      traced.set(key, { original: value as AnyFunction, wrapped });
+      return wrapped;
+    },
+    set(object, key, value) {
+      // Setters run on the real object, like getters above (private fields, internal slots).
+      return Reflect.set(object, key, value, object);
+    },
+  });
+  state.originals.set(proxy, target);
+  return proxy;
+}
+
+function isFrozenProperty(object: object, key: PropertyKey): boolean {
+  const descriptor = Reflect.getOwnPropertyDescriptor(object, key);
+  return descriptor !== undefined && descriptor.configurable === false && descriptor.writable === false;
+}

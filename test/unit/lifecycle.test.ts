@@ -1,0 +1,212 @@
+import type { Span } from 'opentracing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { getCurrentSpan, spanInContext } from '../../src/context/index.js';
+import { configure, resetConfig } from '../../src/core/index.js';
+import { KvClient, KvError, tracedKv } from '../helpers/kv-client.js';
+import { createTestTracing, errorLog, expectChildOf, idsOf } from '../helpers/tracing.js';
+
+const tracing = createTestTracing();
+
+beforeEach(() => {
+  tracing.reset();
+  configure({ tracer: tracing.tracer });
+});
+afterEach(() => resetConfig());
+
+function parentSpan(): Span {
+  return tracing.tracer.startSpan('parent');
+}
+
+describe('promise calls', () => {
+  it('one span, child of the current span, tagged, finished once; same result', async () => {
+    const kv = tracedKv(new KvClient());
+    const parent = parentSpan();
+    await spanInContext(parent, () => kv.set('a', '1'));
+    const value = await spanInContext(parent, () => kv.get('a'));
+    parent.finish();
+    expect(value).toBe('1');
+    const get = tracing.one('kv:get');
+    expectChildOf(get, idsOf(parent));
+    expect(get.tags).toMatchObject({
+      'span.kind': 'client',
+      component: 'kv',
+      'db.type': 'kv',
+      'db.statement': 'get a',
+      'kv.hit': true,
+    });
+    expect(get.error).toBe(false);
+    tracing.expectAllFinishedOnce();
+  });
+
+  it('returns the very promise and rejects with the very error; the span records it', async () => {
+    const raw = new KvClient();
+    const kv = tracedKv(raw);
+    const promise = kv.get('fail');
+    expect(promise).toBeInstanceOf(Promise);
+    const error = await promise.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KvError);
+    const span = tracing.one('kv:get');
+    expect(span.error).toBe(true);
+    expect(errorLog(span)).toMatchObject({
+      'exception.type': 'EFAIL',
+      'exception.message': 'lookup failed',
+      event: 'error',
+    });
+    expect(String(errorLog(span)?.['exception.stacktrace'])).toContain('KvError');
+    tracing.expectAllFinishedOnce();
+  });
+
+  it('settles a lazy thenable by its own then, returning the same object', async () => {
+    const kv = tracedKv(new KvClient());
+    await kv.set('k', 'v');
+    const thenable = kv.getLater('k');
+    expect(typeof thenable.then).toBe('function');
+    expect(await thenable).toBe('v');
+    await new Promise((r) => setTimeout(r, 5));
+    expect(tracing.named('kv:getLater')).toHaveLength(1);
+  });
+
+  it('continuations run in the caller context, not inside the client span', async () => {
+    const kv = tracedKv(new KvClient());
+    const parent = parentSpan();
+    await spanInContext(parent, async () => {
+      await kv.get('x');
+      expect(getCurrentSpan()).toBe(parent);
+    });
+  });
+});
+
+describe('callback calls', () => {
+  it('settles on the callback, passes the same arguments, and runs it in the caller context', async () => {
+    const kv = tracedKv(new KvClient());
+    await kv.set('a', '1');
+    const parent = parentSpan();
+    const [args, current] = await new Promise<[unknown[], Span | undefined]>((resolve) =>
+      spanInContext(parent, () => kv.getCb('a', (...a: unknown[]) => resolve([a, getCurrentSpan()]))),
+    );
+    expect(args).toEqual([null, '1']);
+    expect(current).toBe(parent);
+    const span = tracing.one('kv:getCb');
+    expectChildOf(span, idsOf(parent));
+    expect(span.error).toBe(false);
+  });
+
+  it('records the callback error and passes the very error object', async () => {
+    const kv = tracedKv(new KvClient());
+    const error = await new Promise((resolve) => kv.getCb('fail', (e) => resolve(e)));
+    expect(error).toBeInstanceOf(KvError);
+    expect(tracing.one('kv:getCb').error).toBe(true);
+    tracing.expectAllFinishedOnce();
+  });
+});
+
+describe('sync calls', () => {
+  it('returns and throws exactly as the raw client', () => {
+    const kv = tracedKv(new KvClient());
+    expect(kv.getSync('missing')).toBeUndefined();
+    let thrown: unknown;
+    try {
+      kv.getSync('fail');
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(KvError);
+    expect(tracing.named('kv:getSync').map((s) => s.error)).toEqual([false, true]);
+    tracing.expectAllFinishedOnce();
+  });
+});
+
+describe('emitter calls', () => {
+  it('finishes on end, and on error without swallowing an unhandled error', async () => {
+    const kv = tracedKv(new KvClient());
+    await kv.set('a', '1');
+    const keys: string[] = [];
+    await new Promise<void>((resolve) => {
+      kv.scan()
+        .on('data', (k: string) => keys.push(k))
+        .on('end', resolve);
+    });
+    expect(keys).toEqual(['a']);
+    expect(tracing.one('kv:scan').error).toBe(false);
+
+    // With a user error listener: the user gets the error, the span records it.
+    const error = await new Promise((resolve) => kv.scan(true).on('error', resolve));
+    expect(error).toBeInstanceOf(KvError);
+    expect(tracing.named('kv:scan').filter((s) => s.error)).toHaveLength(1);
+    tracing.expectAllFinishedOnce();
+  });
+
+  it('an error event with no user listener still throws as Node would', () => {
+    const kv = tracedKv(new KvClient());
+    const stream = kv.scan();
+    const error = new KvError('late', 'ELATE');
+    expect(() => stream.emit('error', error)).toThrow(error);
+    expect(tracing.one('kv:scan').error).toBe(true);
+  });
+
+  it('a close before end finishes the span once, without an error', () => {
+    const kv = tracedKv(new KvClient());
+    const stream = kv.scan();
+    stream.emit('close');
+    stream.emit('end');
+    expect(tracing.one('kv:scan').error).toBe(false);
+    tracing.expectAllFinishedOnce();
+    expect(stream.listenerCount('end')).toBe(0);
+    expect(stream.listenerCount('error')).toBe(0);
+  });
+});
+
+describe('parents and options', () => {
+  it('requireParentSpan skips spans without a parent and records them with one', async () => {
+    const kv = tracedKv(new KvClient(), { requireParentSpan: true });
+    await kv.get('a');
+    expect(tracing.spans()).toHaveLength(0);
+    const parent = parentSpan();
+    await spanInContext(parent, () => kv.get('a'));
+    expect(tracing.named('kv:get')).toHaveLength(1);
+  });
+
+  it('a per-client currentSpan function overrides the process-wide one', async () => {
+    const mine = parentSpan();
+    const kv = tracedKv(new KvClient(), { currentSpan: () => mine });
+    await spanInContext(parentSpan(), () => kv.get('a'));
+    expectChildOf(tracing.one('kv:get'), idsOf(mine));
+  });
+
+  it('a per-client tracer overrides configure({ tracer })', async () => {
+    const other = createTestTracing();
+    const kv = tracedKv(new KvClient(), { tracer: other.tracer });
+    await kv.get('a');
+    expect(tracing.spans()).toHaveLength(0);
+    expect(other.named('kv:get')).toHaveLength(1);
+  });
+
+  it('configure() after wrapping reaches clients wrapped before', async () => {
+    const kv = tracedKv(new KvClient());
+    configure({ requireParentSpan: true });
+    await kv.get('a');
+    expect(tracing.spans()).toHaveLength(0);
+    configure({ requireParentSpan: false });
+    await kv.get('a');
+    expect(tracing.spans()).toHaveLength(1);
+  });
+
+  it('operationName, tags, peerService, requestHook and responseHook options apply', async () => {
+    const seen: unknown[] = [];
+    const kv = tracedKv(new KvClient(), {
+      operationName: (info) => `custom:${info.command}`,
+      tags: { team: 'checkout' },
+      peerService: 'kv-store',
+      requestHook: (span, info) => {
+        span.setTag('hook.key', info.key);
+      },
+      responseHook: (_span, info) => {
+        seen.push(info);
+      },
+    });
+    await kv.set('k', 'v');
+    const span = tracing.one('custom:set');
+    expect(span.tags).toMatchObject({ team: 'checkout', 'peer.service': 'kv-store', 'hook.key': 'k' });
+    expect(seen).toEqual(['OK']);
+  });
+});
