@@ -1,9 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Vite 7 (pinned in devDependencies) transforms with esbuild, which lowers standard TC39
+  // decorators; Vite 8's oxc does not yet, and `@traced` is tested as TypeScript 5 users use it.
+  esbuild: { target: 'es2022' },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/types/**/*.test.ts'],
@@ -11,6 +15,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],

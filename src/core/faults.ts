@@ -76,9 +76,13 @@ export function guard<R>(source: FaultSource, fn: () => R, handler?: Instrumenta
 
 /** True for promises and any object with a callable `then`. */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
+  if (value instanceof Promise) return true;
+  try {
+    return typeof (value as { then?: unknown }).then === 'function';
+  } catch {
+    // A result whose `then` getter throws (a hostile Proxy): the caller's own `await` will meet
+    // that; for us it is simply not a thenable, and the call must not fail here.
+    return false;
+  }
 }
