@@ -1,0 +1,59 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Everything else is a step of those.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+NPM_INSTALL := npm install --no-audit --no-fund --loglevel=error
+
+.PHONY: help install build typecheck lint format package check unit integration test coverage services demo clean
+
+help:
+	@echo "make demo         run the demo (the main job)"
+	@echo "make test         install, start services, then check + unit + integration tests"
+	@echo "make check        typecheck, lint/format check, build, publint, attw, packed-tarball smoke test"
+	@echo "make unit         unit tests (no services)"
+	@echo "make integration  integration tests against the real services"
+	@echo "make coverage     unit tests with coverage thresholds"
+	@echo "make services     start the local services (or docker compose) the tests need"
+
+# Reinstall only when package.json or the lockfile changed since the last install.
+node_modules/.installed: package.json package-lock.json
+	$(NPM_INSTALL)
+	@touch $@
+
+install: node_modules/.installed
+
+build: install
+	npx --no-install tsup
+
+typecheck: install
+	npx --no-install tsc --noEmit -p tsconfig.json
+
+lint: install
+	npx --no-install biome check --error-on-warnings .
+
+format: install
+	npx --no-install biome check --write .
+
+package: build
+	bash scripts/smoke-package.sh
+
+check: typecheck lint package
+
+unit: install
+	npx --no-install vitest run --project unit
+
+coverage: install
+	npx --no-install vitest run --project unit --coverage
+
+services:
+	bash scripts/services.sh
+
+integration: install services
+	npx --no-install vitest run --project integration
+
+test: check coverage integration
+
+demo: build
+	npx --no-install tsx examples/minimal.ts
+
+clean:
+	rm -rf dist coverage node_modules/.installed traced-clients-*.tgz
