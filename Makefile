@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_INSTALL := npm install --no-audit --no-fund --loglevel=error
 
-.PHONY: help install build typecheck lint format package check unit integration test coverage services demo clean
+.PHONY: help install build typecheck lint format package check unit integration test coverage services demo bench clean
 
 help:
 	@echo "make demo         run the demo (the main job)"
@@ -13,6 +13,7 @@ help:
 	@echo "make integration  integration tests against the real services"
 	@echo "make coverage     unit tests with coverage thresholds"
 	@echo "make services     start the local services (or docker compose) the tests need"
+	@echo "make bench        benchmarks (ratios against the raw client, same run)"
 
 # Reinstall only when package.json or the lockfile changed since the last install.
 node_modules/.installed: package.json package-lock.json
@@ -54,6 +55,9 @@ test: check coverage integration
 
 demo: build
 	npx --no-install tsx examples/minimal.ts
+
+bench: install
+	npx --no-install tsx bench/core.ts
 
 clean:
 	rm -rf dist coverage node_modules/.installed traced-clients-*.tgz
