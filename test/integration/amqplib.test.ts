@@ -3,7 +3,7 @@
  * own file). Every queue and exchange is named with `uniqueName` and deleted afterwards.
  */
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
-import type { Span } from 'opentracing';
+import { MockTracer, type Span, type Tracer } from 'opentracing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AMQP_DEFAULT_EXCHANGE, tracedAmqp } from '../../src/amqplib.js';
 import { getCurrentSpan, spanInContext } from '../../src/context/index.js';
@@ -356,7 +356,12 @@ describe.runIf(available)('tracedAmqp, promise API, real RabbitMQ', () => {
 
   it('messages from an untraced client start a new trace and are delivered as sent', async () => {
     const queue = await freshQueue();
-    const consumer = await tracedAmqp(subConnection).createChannel();
+    // A connection opened inside a span: its socket events run in that context, which must
+    // not become the parent of deliveries.
+    const ambient = tracing.tracer.startSpan('ambient');
+    const connection = await spanInContext(ambient, () => amqp.connect(endpoints.amqp));
+    ambient.finish();
+    const consumer = await tracedAmqp(connection).createChannel();
     const received: ConsumeMessage[] = [];
     await consumer.consume(queue, (message) => message && received.push(message), { noAck: true });
     admin.sendToQueue(queue, Buffer.from('plain'));
@@ -368,7 +373,41 @@ describe.runIf(available)('tracedAmqp, promise API, real RabbitMQ', () => {
     expect(spans).toHaveLength(2);
     for (const span of spans) expect(span.parentId).toBeUndefined();
     expect(spans[0]?.traceId).not.toBe(spans[1]?.traceId);
+    expect(spans.map((s) => s.traceId)).not.toContain(tracing.one('ambient').traceId);
     expect(tracing.named('amqp:publish')).toHaveLength(0);
+    await connection.close();
+  });
+
+  it('a tracer that throws everywhere never breaks publishing or consuming', async () => {
+    const queue = await freshQueue();
+    const faults: string[] = [];
+    const broken = {
+      startSpan() {
+        throw new Error('startSpan broke');
+      },
+      inject() {
+        throw new Error('inject broke');
+      },
+      extract() {
+        throw new Error('extract broke');
+      },
+    } as unknown as Tracer;
+    configure({ tracer: broken, onInstrumentationError: (_e, source) => faults.push(source) });
+    const publisher = await tracedAmqp(pubConnection).createConfirmChannel();
+    const consumer = await tracedAmqp(subConnection).createChannel();
+    const received: string[] = [];
+    await consumer.consume(queue, (m) => m && received.push(m.content.toString()), { noAck: true });
+    publisher.sendToQueue(queue, Buffer.from('one'), { headers: { 'x-a': 'text' } });
+    await publisher.waitForConfirms();
+    // MockTracer (throws on inject) is no trouble either.
+    configure({ tracer: new MockTracer() });
+    publisher.sendToQueue(queue, Buffer.from('two'), { headers: { 'x-a': 'text' } });
+    await publisher.waitForConfirms();
+    await waitFor(() => received.length === 2, 'both deliveries');
+    expect(received).toEqual(['one', 'two']);
+    expect(new Set(faults)).toEqual(new Set(['tracer.startSpan', 'tracer.extract', 'tracer.inject']));
+    await consumer.close();
+    await publisher.close();
   });
 
   it('corrupt or foreign trace headers start a new trace and the message is delivered normally', async () => {
