@@ -650,4 +650,26 @@ describe.runIf(available)('tracedAmqp, promise API, real RabbitMQ', () => {
     expect(tracing.named('rabbit:get')).toHaveLength(1);
     expect(seen).toEqual(['request:publish', 'response:publish', 'request:get', 'response:get']);
   });
+
+  it('a string operationName names every span; consumer spans are entry points that ignore requireParentSpan', async () => {
+    const queue = await freshQueue();
+    configure({ tracer: tracing.tracer, requireParentSpan: true });
+    const options = { operationName: 'rabbit' };
+    const publisher = await tracedAmqp(pubConnection, options).createChannel();
+    const consumer = await tracedAmqp(subConnection, options).createChannel();
+    let received = 0;
+    await consumer.consume(queue, () => received++, { noAck: true });
+    admin.sendToQueue(queue, Buffer.from('untraced'));
+    const parent = tracing.tracer.startSpan('parent');
+    spanInContext(parent, () => publisher.sendToQueue(queue, Buffer.from('traced')));
+    parent.finish();
+    await waitFor(() => received === 2, 'both deliveries');
+    const spans = tracing.named('rabbit');
+    expect(spans.map((s) => s.tags['span.kind']).sort()).toEqual(['consumer', 'consumer', 'producer']);
+    const producer = spans.find((s) => s.tags['span.kind'] === 'producer') as RecordedSpan;
+    const consumes = spans.filter((s) => s.tags['span.kind'] === 'consumer');
+    expect(consumes.filter((s) => s.parentId === producer.spanId)).toHaveLength(1);
+    expect(consumes.filter((s) => s.parentId === undefined)).toHaveLength(1);
+    await consumer.close();
+  });
 });

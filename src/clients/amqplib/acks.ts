@@ -3,6 +3,7 @@
  * spans `amqp:ack|nack|reject` under the current span (inside a handler: the consumer span).
  */
 import { type Instrumentation, type MethodWrapper, traceCall } from '../../core/index.js';
+import { setTagSafely } from '../../core/span-ops.js';
 import type { ChannelInstruments } from './instruments.js';
 import type { RawChannel } from './internal-types.js';
 import { AMQP_TAG } from './tags.js';
@@ -18,11 +19,13 @@ export function ackWrapper(ins: ChannelInstruments, operation: string, all: bool
   return (original, target, proxy) =>
     function tracedAck(this: unknown, ...args: unknown[]): unknown {
       const receiver = ins.receiver;
-      const span = receiver.start(operation, all ? undefined : { [AMQP_TAG.DELIVERY_TAG]: deliveryTag(args[0]) });
-      const result =
-        span === undefined
-          ? Reflect.apply(original, target, args)
-          : traceCall(receiver as Instrumentation, span, original, target, args, undefined, 'sync');
+      const span = receiver.start(operation);
+      let result: unknown;
+      if (span === undefined) result = Reflect.apply(original, target, args);
+      else {
+        if (!all) setTagSafely(span, AMQP_TAG.DELIVERY_TAG, deliveryTag(args[0]), receiver.onError);
+        result = traceCall(receiver as Instrumentation, span, original, target, args, undefined, 'sync');
+      }
       return result === target ? proxy : result;
     };
 }

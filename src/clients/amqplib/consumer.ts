@@ -11,7 +11,7 @@ import { type Instrumentation, type MethodWrapper, type Settlement, SpanSettler,
 import { runInSpan } from '../../core/run-in-span.js';
 import { addTagsSafely, setTagSafely } from '../../core/span-ops.js';
 import { extractFromHeaders } from './headers.js';
-import { type ChannelInstruments, tracerOf } from './instruments.js';
+import { type ChannelInstruments, spanName, tracerOf } from './instruments.js';
 import type { AnyMethod, RawChannel } from './internal-types.js';
 import { AMQP_TAG, messageTags, queueTags } from './tags.js';
 import type { AmqpConsumeInfo, AmqpGetInfo } from './types.js';
@@ -39,12 +39,12 @@ function tracedHandler(ins: ChannelInstruments, queue: string, onMessage: AnyMet
     const consumer = ins.consumer;
     const parent = extractFromHeaders(tracerOf(consumer), message.properties?.headers, consumer.onError);
     const info: AmqpConsumeInfo | undefined = ins.needsInfo ? { operation: 'consume', queue, message } : undefined;
-    const name = info === undefined ? CONSUME : consumer.operationName(CONSUME, info);
-    const span = consumer.start(name, messageTags(queue, message), {
+    const span = consumer.start(spanName(ins, consumer, CONSUME, info), undefined, {
       parent: parent ?? null,
       followsFrom: ins.followsFrom,
     });
     if (span === undefined) return Reflect.apply(onMessage, this, [message]);
+    addTagsSafely(span, messageTags(queue, message), consumer.onError);
     if (info !== undefined) consumer.requestHook(span, info);
     const settler = new SpanSettler(consumer as Instrumentation, span, handlerSettlement(ins, info));
     return runInSpan(settler, onMessage, this, [message], UNOBSERVED);
@@ -93,11 +93,11 @@ export function getWrapper(ins: ChannelInstruments): MethodWrapper<RawChannel> {
       const info: AmqpGetInfo | undefined = ins.needsInfo
         ? { operation: 'get', queue: args[0] as string, options: args[1] as AmqpGetInfo['options'] }
         : undefined;
-      const name = info === undefined ? GET : receiver.operationName(GET, info);
-      const span = receiver.start(name, queueTags(args[0]));
+      const span = receiver.start(spanName(ins, receiver, GET, info));
       let result: unknown;
       if (span === undefined) result = Reflect.apply(original, target, args);
       else {
+        addTagsSafely(span, queueTags(args[0]), receiver.onError);
         if (info !== undefined) receiver.requestHook(span, info);
         result = traceCall(receiver as Instrumentation, span, original, target, args, getSettlement(ins, info));
       }

@@ -31,6 +31,8 @@ export interface ChannelInstruments {
   /** Build info objects per call only when a hook or an operation-name function reads them. */
   readonly needsInfo: boolean;
   readonly hasResponseHook: boolean;
+  /** The user's fixed operation name, when `operationName` is a string. */
+  readonly fixedName: string | undefined;
 }
 
 /** The broker's address as the channel's socket sees it; read once per channel. */
@@ -64,6 +66,7 @@ export function channelInstruments(channel: RawChannel, options: AmqpTracingOpti
       options.requestHook !== undefined ||
       options.responseHook !== undefined,
     hasResponseHook: options.responseHook !== undefined,
+    fixedName: typeof options.operationName === 'string' ? options.operationName : undefined,
   };
 }
 
@@ -74,4 +77,14 @@ export function channelInstruments(channel: RawChannel, options: AmqpTracingOpti
  */
 export function tracerOf(instrumentation: AmqpInstrumentation): Tracer {
   return resolveTracer(instrumentation.options.tracer ?? getConfig().tracer);
+}
+
+/** The span's operation name: the user's option when given, else `defaultName`. */
+export function spanName(
+  ins: ChannelInstruments,
+  instrumentation: AmqpInstrumentation,
+  defaultName: string,
+  info: AmqpRequestInfo | undefined,
+): string {
+  return info === undefined ? (ins.fixedName ?? defaultName) : instrumentation.operationName(defaultName, info);
 }

@@ -5,10 +5,10 @@
  */
 import type { Span } from 'opentracing';
 import { type Instrumentation, type MethodWrapper, type Settlement, traceCall } from '../../core/index.js';
-import { setTagSafely } from '../../core/span-ops.js';
+import { addTagsSafely, setTagSafely } from '../../core/span-ops.js';
 import { withTraceHeaders } from './headers.js';
 import type { ChannelInstruments } from './instruments.js';
-import { tracerOf } from './instruments.js';
+import { spanName, tracerOf } from './instruments.js';
 import type { RawChannel } from './internal-types.js';
 import { AMQP_TAG, publishTags } from './tags.js';
 import type { AmqpPublishInfo, AmqpResponseInfo } from './types.js';
@@ -60,9 +60,10 @@ export function publishWrapper(ins: ChannelInstruments, toQueue: boolean): Metho
             options: options as AmqpPublishInfo['options'],
           }
         : undefined;
-      const name = info === undefined ? OPERATION : producer.operationName(OPERATION, info);
-      const span = producer.start(name, publishTags(exchange, routingKey, content, options));
+      const span = producer.start(spanName(ins, producer, OPERATION, info));
       if (span === undefined) return Reflect.apply(original, target, args);
+      // Tags only once we know something is recorded.
+      addTagsSafely(span, publishTags(exchange, routingKey, content, options), producer.onError);
       if (info !== undefined) producer.requestHook(span, info);
       // After the hooks, so no hook can tamper with the propagated context.
       const callArgs = args.slice();

@@ -31,9 +31,11 @@ const MAX_NAME = 256;
 
 type Tags = Record<string, string | number | boolean | undefined>;
 
+// The tag builders never throw, whatever the caller passed (amqplib validates arguments
+// itself and must be the one to fail): only strings and numbers are turned into text.
 function text(value: unknown): string | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  return capLength(String(value), MAX_NAME);
+  if (typeof value === 'string') return value === '' ? undefined : capLength(value, MAX_NAME);
+  return typeof value === 'number' ? String(value) : undefined;
 }
 
 function size(content: unknown): number | undefined {
@@ -42,7 +44,7 @@ function size(content: unknown): number | undefined {
 
 /** Tags of a publish: where it goes, which message, how big; never the body. */
 export function publishTags(exchange: unknown, routingKey: unknown, content: unknown, options: unknown): Tags {
-  const ex = typeof exchange === 'string' ? exchange : String(exchange);
+  const ex = text(exchange) ?? '';
   const key = text(routingKey);
   const props = options !== null && typeof options === 'object' ? (options as Record<string, unknown>) : undefined;
   return {
@@ -57,17 +59,18 @@ export function publishTags(exchange: unknown, routingKey: unknown, content: unk
 }
 
 /** Tags of a delivered message (`consume`) or a fetched one (`get`). */
-export function messageTags(queue: string | undefined, message: Message): Tags {
-  const { fields, properties } = message;
+export function messageTags(queue: unknown, message: Message): Tags {
+  const fields: Partial<Message['fields']> = message.fields ?? {};
+  const properties: Partial<Message['properties']> = message.properties ?? {};
   return {
-    [TAG.MESSAGE_BUS_DESTINATION]: queue,
-    [AMQP_TAG.QUEUE]: queue,
+    [TAG.MESSAGE_BUS_DESTINATION]: text(queue),
+    [AMQP_TAG.QUEUE]: text(queue),
     [AMQP_TAG.EXCHANGE]: fields.exchange === '' ? AMQP_DEFAULT_EXCHANGE : text(fields.exchange),
     [AMQP_TAG.ROUTING_KEY]: text(fields.routingKey),
-    [AMQP_TAG.REDELIVERED]: fields.redelivered,
-    [AMQP_TAG.DELIVERY_TAG]: fields.deliveryTag,
+    [AMQP_TAG.REDELIVERED]: typeof fields.redelivered === 'boolean' ? fields.redelivered : undefined,
+    [AMQP_TAG.DELIVERY_TAG]: typeof fields.deliveryTag === 'number' ? fields.deliveryTag : undefined,
     [AMQP_TAG.CONSUMER_TAG]: text(fields.consumerTag),
-    [AMQP_TAG.MESSAGE_COUNT]: fields.messageCount,
+    [AMQP_TAG.MESSAGE_COUNT]: typeof fields.messageCount === 'number' ? fields.messageCount : undefined,
     [AMQP_TAG.MESSAGE_ID]: text(properties.messageId),
     [AMQP_TAG.CORRELATION_ID]: text(properties.correlationId),
     [AMQP_TAG.PAYLOAD_SIZE]: size(message.content),
