@@ -672,4 +672,16 @@ describe.runIf(available)('tracedAmqp, promise API, real RabbitMQ', () => {
     expect(consumes.filter((s) => s.parentId === undefined)).toHaveLength(1);
     await consumer.close();
   });
+
+  it('a recovering connection hands out traced channels too', async () => {
+    const queue = await freshQueue();
+    const recovering = await amqp.connect(endpoints.amqp, { recovery: { maxRetries: 0 } });
+    const connection = tracedAmqp(recovering);
+    const channel = await connection.createChannel();
+    expect(isTraced(channel)).toBe(true);
+    channel.sendToQueue(queue, Buffer.from('x'));
+    expect(tracing.one('amqp:publish').tags['amqp.routing_key']).toBe(queue);
+    await channel.close();
+    await connection.close();
+  });
 });
