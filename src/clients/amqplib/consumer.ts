@@ -59,7 +59,7 @@ export function consumeWrapper(ins: ChannelInstruments): MethodWrapper<RawChanne
       let callArgs = args;
       if (typeof onMessage === 'function') {
         callArgs = args.slice();
-        callArgs[1] = tracedHandler(ins, String(args[0]), onMessage as AnyMethod);
+        callArgs[1] = tracedHandler(ins, typeof args[0] === 'string' ? args[0] : '', onMessage as AnyMethod);
       }
       const result: unknown = Reflect.apply(original, target, callArgs);
       // The callback API returns the channel itself: keep chains on the traced one.

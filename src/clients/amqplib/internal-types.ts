@@ -2,8 +2,6 @@
  * The parts of amqplib's runtime objects this client relies on, for both the promise API
  * (`amqplib`) and the callback API (`amqplib/callback_api`). Never exported from the package.
  */
-import type { Message, Options } from 'amqplib';
-
 // biome-ignore lint/suspicious/noExplicitAny: amqplib methods of any signature, called as given.
 export type AnyMethod = (...args: any[]) => any;
 
@@ -24,6 +22,3 @@ export interface RawConnection {
   createChannel: AnyMethod;
   createConfirmChannel: AnyMethod;
 }
-
-export type PublishOptions = Options.Publish;
-export type AnyMessage = Message;
