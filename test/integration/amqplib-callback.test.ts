@@ -48,8 +48,14 @@ describe.runIf(available)('tracedAmqp, callback API, real RabbitMQ', () => {
   });
 
   afterAll(async () => {
-    const cleaner = await callback<amqpCb.Channel>((cb) => pubConnection.createChannel(cb));
-    for (const queue of queues) await callback((cb) => cleaner.deleteQueue(queue, {}, cb));
+    let cleaner = await callback<amqpCb.Channel>((cb) => pubConnection.createChannel(cb));
+    for (const queue of queues) {
+      try {
+        await callback((cb) => cleaner.deleteQueue(queue, {}, cb));
+      } catch {
+        cleaner = await callback<amqpCb.Channel>((cb) => pubConnection.createChannel(cb));
+      }
+    }
     await callback<void>((cb) => cleaner.close(cb as (error: Error) => void));
     await callback<void>((cb) => pubConnection.close(cb as (error: Error) => void));
     await callback<void>((cb) => subConnection.close(cb as (error: Error) => void));
@@ -87,7 +93,7 @@ describe.runIf(available)('tracedAmqp, callback API, real RabbitMQ', () => {
     const consumer = await callback<amqpCb.Channel>((cb) => tracedAmqp(subConnection).createChannel(cb));
     const declared = await callback<amqpCb.Replies.AssertQueue>((cb) => {
       // The callback API returns the channel: chains stay on the traced one.
-      expect(consumer.assertQueue(queue, { durable: false }, cb)).toBe(consumer);
+      expect(consumer.assertQueue(queue, { durable: false, expires: 300_000 }, cb)).toBe(consumer);
     });
     expect(declared.queue).toBe(queue);
 
@@ -141,7 +147,7 @@ describe.runIf(available)('tracedAmqp, callback API, real RabbitMQ', () => {
     const queue = uniqueName('tc_amqp_cb_q');
     queues.push(queue);
     const channel = await callback<amqpCb.Channel>((cb) => tracedAmqp(pubConnection).createChannel(cb));
-    await callback((cb) => channel.assertQueue(queue, { durable: false }, cb));
+    await callback((cb) => channel.assertQueue(queue, { durable: false, expires: 300_000 }, cb));
     expect(channel.sendToQueue(queue, Buffer.from('x'), { messageId: 'g-cb' })).toBe(true);
     await sleep(50);
     const parent = tracing.tracer.startSpan('parent');

@@ -51,7 +51,8 @@ describe.runIf(available)('tracedAmqp, promise API, real RabbitMQ', () => {
   async function freshQueue(options?: amqp.Options.AssertQueue): Promise<string> {
     const name = uniqueName('tc_amqp_q');
     queues.push(name);
-    await admin.assertQueue(name, { durable: false, ...options });
+    // x-expires: the broker drops the queue if a crashed run could not.
+    await admin.assertQueue(name, { durable: false, expires: 300_000, ...options });
     return name;
   }
 
@@ -69,12 +70,24 @@ describe.runIf(available)('tracedAmqp, promise API, real RabbitMQ', () => {
   });
 
   afterAll(async () => {
-    const cleaner = await subConnection.createChannel();
-    for (const queue of queues) await cleaner.deleteQueue(queue);
-    for (const exchange of exchanges) await cleaner.deleteExchange(exchange);
-    await cleaner.close();
-    await pubConnection?.close();
-    await subConnection?.close();
+    // A fresh connection, and a fresh channel after any failed delete, so one broken channel
+    // never leaves the rest behind.
+    const connection = await amqp.connect(endpoints.amqp);
+    let cleaner = await connection.createChannel();
+    const deletes = [
+      ...queues.map((queue) => () => cleaner.deleteQueue(queue)),
+      ...exchanges.map((exchange) => () => cleaner.deleteExchange(exchange)),
+    ];
+    for (const remove of deletes) {
+      try {
+        await remove();
+      } catch {
+        cleaner = await connection.createChannel();
+      }
+    }
+    await connection.close();
+    await pubConnection?.close().catch(() => {});
+    await subConnection?.close().catch(() => {});
   });
 
   beforeEach(() => {
