@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { FORMAT_TEXT_MAP, MockTracer, type Tracer } from 'opentracing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AMQP_DEFAULT_EXCHANGE, tracedAmqp } from '../../src/amqplib.js';
@@ -143,6 +146,15 @@ describe('tags', () => {
 });
 
 describe('tracedAmqp', () => {
+  it('imports amqplib only as types, so the root entry loads without it', () => {
+    const dir = fileURLToPath(new URL('../../src/clients/amqplib/', import.meta.url));
+    for (const file of readdirSync(dir)) {
+      const source = readFileSync(join(dir, file), 'utf8');
+      const runtime = source.match(/^import\s+(?!type\b)[^;]*?from\s+'amqplib[^']*'/gm) ?? [];
+      expect({ file, runtime }).toEqual({ file, runtime: [] });
+    }
+  });
+
   it('rejects what is neither a connection nor a channel', () => {
     expect(() => tracedAmqp({} as never)).toThrow(TypeError);
     expect(() => tracedAmqp(null as never)).toThrow(/got null/);
