@@ -697,4 +697,26 @@ describe.runIf(available)('tracedAmqp, promise API, real RabbitMQ', () => {
     await channel.close();
     await connection.close();
   });
+
+  it('a channel can be wrapped directly (plain and confirm)', async () => {
+    const queue = await freshQueue();
+    const raw = await pubConnection.createConfirmChannel();
+    const channel = tracedAmqp(raw);
+    expect(tracedAmqp(channel)).toBe(channel);
+    expect(untraced(channel)).toBe(raw);
+    await new Promise<void>((resolve, reject) =>
+      channel.sendToQueue(queue, Buffer.from('direct'), { messageId: 'd1' }, (error) =>
+        error ? reject(error) : resolve(),
+      ),
+    );
+    const consumer = tracedAmqp(await subConnection.createChannel());
+    let got: ConsumeMessage | null = null;
+    await consumer.consume(queue, (message) => {
+      got = message;
+    });
+    await waitFor(() => got !== null, 'the delivery');
+    expectChildOf(tracing.one('amqp:consume'), tracing.one('amqp:publish'));
+    await consumer.close();
+    await channel.close();
+  });
 });
