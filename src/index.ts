@@ -3,6 +3,22 @@
  * This root entry re-exports every public piece; each client also has its own subpath.
  * Client libraries are imported only as types here, so the root loads with none installed.
  */
+
+export {
+  AMQP_DEFAULT_EXCHANGE,
+  AMQP_TAG,
+  type AmqpConsumeInfo,
+  type AmqpConsumeResult,
+  type AmqpGetInfo,
+  type AmqpGetResult,
+  type AmqpPublishInfo,
+  type AmqpPublishResult,
+  type AmqpRequestInfo,
+  type AmqpResponseInfo,
+  type AmqpTraceable,
+  type AmqpTracingOptions,
+  tracedAmqp,
+} from './clients/amqplib/index.js';
 export {
   bindToCurrentContext,
   type CurrentSpanFunc,

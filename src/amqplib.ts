@@ -1,0 +1,2 @@
+/** `traced-clients/amqplib`: RabbitMQ through amqplib (promise and callback APIs). */
+export * from './clients/amqplib/index.js';
