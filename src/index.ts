@@ -3,6 +3,27 @@
  * This root entry re-exports every public piece; each client also has its own subpath.
  * Client libraries are imported only as types here, so the root loads with none installed.
  */
+
+export {
+  type BeforeHttpRequestOptions,
+  beforeHttpRequest,
+  type CurrentSpanExtractor,
+  type DispatcherTracingOptions,
+  type FetchLike,
+  type FetchTracingOptions,
+  getResponseHandlerHook,
+  type HttpClientTracingOptions,
+  type HttpHeaderReader,
+  type HttpHeadersSource,
+  type HttpRequestInfo,
+  type HttpRequestWrapper,
+  type HttpResponseInfo,
+  type HttpResponseLike,
+  type ResponseHandlerHook,
+  setResponseHandlerHook,
+  tracedDispatcher,
+  tracedFetch,
+} from './clients/http/index.js';
 export {
   bindToCurrentContext,
   type CurrentSpanFunc,
