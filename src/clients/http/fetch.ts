@@ -124,10 +124,7 @@ function runInFetchScope(fetchImpl: AnyFetch, self: unknown, args: unknown[]): P
  */
 export function tracedFetch(fetchImpl?: undefined, options?: FetchTracingOptions): typeof globalThis.fetch;
 export function tracedFetch<F extends FetchLike>(fetchImpl: F, options?: FetchTracingOptions): F;
-export function tracedFetch<F extends FetchLike>(
-  fetchImpl?: F,
-  options?: FetchTracingOptions,
-): F {
+export function tracedFetch<F extends FetchLike>(fetchImpl?: F, options?: FetchTracingOptions): F {
   const original = (fetchImpl ?? globalThis.fetch) as unknown as AnyFetch;
   if (typeof original !== 'function') {
     throw new TypeError(`tracedFetch expects a fetch function, got ${original === null ? 'null' : typeof original}`);
