@@ -105,7 +105,7 @@ describe('tracedDispatcher: spans and propagation', () => {
     const chunks: Buffer[] = [];
     await stream(
       `${server.origin}/s`,
-      { dispatcher: traced },
+      { dispatcher: traced, method: 'GET' },
       () =>
         new Writable({
           write(chunk, _encoding, callback) {
@@ -114,7 +114,7 @@ describe('tracedDispatcher: spans and propagation', () => {
           },
         }),
     );
-    const duplex = pipeline(`${server.origin}/p`, { dispatcher: traced }, ({ body }) => body);
+    const duplex = pipeline(`${server.origin}/p`, { dispatcher: traced, method: 'GET' }, ({ body }) => body);
     duplex.end();
     await pipelineAsync(duplex, new Writable({ write: (_c, _e, callback) => callback() }));
     expect(Buffer.concat(chunks).toString()).toBe('ok');
