@@ -1,4 +1,4 @@
-import type { Span } from 'opentracing';
+import { MockTracer, type Span, type Tracer } from 'opentracing';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { spanInContext } from '../../src/context/index.js';
@@ -438,5 +438,25 @@ describe('tracedFetch: options and safety', () => {
     });
     await (await fetch(`${server.origin}/orders`)).text();
     expect(tracing.one('http GET /orders').tags.team).toBe('checkout');
+  });
+});
+
+describe('tracedFetch: a broken tracer never breaks the request', () => {
+  it('startSpan throwing, or inject throwing (MockTracer): same response, faults reported', async () => {
+    const faults: string[] = [];
+    const throwing = {
+      startSpan: () => {
+        throw new Error('tracer down');
+      },
+    } as unknown as Tracer;
+    configure({ tracer: throwing, onInstrumentationError: (_e, source) => faults.push(source) });
+    const fetch = tracedFetch();
+    expect(await (await fetch(`${server.origin}/a`)).text()).toBe('ok');
+    const mock = new MockTracer();
+    configure({ tracer: mock });
+    expect(await (await fetch(`${server.origin}/b`)).text()).toBe('ok');
+    expect(faults).toEqual(['tracer.startSpan', 'tracer.inject']);
+    expect(server.received.map((r) => r.headers.traceparent)).toEqual([undefined, undefined]);
+    expect(mock.report().spans.map((s) => [s.operationName(), s.tags()['http.status_code']])).toEqual([['GET', 200]]);
   });
 });

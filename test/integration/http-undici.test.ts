@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { pipeline as pipelineAsync } from 'node:stream/promises';
-import type { Span } from 'opentracing';
+import { MockTracer, type Span } from 'opentracing';
 import {
   Agent,
   Client,
@@ -379,5 +379,17 @@ describe('no double spans with tracedFetch and traced dispatchers', () => {
     await (await fetch(`${server.origin}/one`)).text();
     await get(`${server.origin}/two`);
     expect(tracing.spans().map((s) => s.tags.component)).toEqual(['fetch', 'undici']);
+  });
+});
+
+describe('tracedDispatcher: a broken tracer never breaks the request', () => {
+  it('inject throwing (MockTracer): same response, fault reported, span still recorded', async () => {
+    const faults: string[] = [];
+    const mock = new MockTracer();
+    configure({ tracer: mock, onInstrumentationError: (_e, source) => faults.push(source) });
+    expect(await get(`${server.origin}/a`)).toEqual({ status: 200, body: 'ok' });
+    expect(faults).toEqual(['tracer.inject']);
+    expect(server.received[0]?.headers.traceparent).toBeUndefined();
+    expect(mock.report().spans.map((s) => s.tags()['http.status_code'])).toEqual([200]);
   });
 });

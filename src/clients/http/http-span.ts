@@ -13,6 +13,7 @@ import {
   getConfig,
   guard,
   Instrumentation,
+  isThenable,
   redactUrl,
   type Settlement,
   SPAN_KIND,
@@ -67,7 +68,7 @@ export class HttpClientTracing {
       onSuccess(span, { response }) {
         const status = response.status;
         setTagSafely(span, TAG.HTTP_STATUS_CODE, status, onError());
-        if (isError(status)) setTagSafely(span, TAG.ERROR, true, onError());
+        if (guard('isError', () => isError(status), onError()) === true) setTagSafely(span, TAG.ERROR, true, onError());
         // A client's own responseHook replaces the process-wide one (the core runs it next).
         if (!ownHook) {
           const hook = getResponseHandlerHook();
@@ -175,7 +176,12 @@ export class HttpCall {
   }
 
   /** Settles on the promise the request returned, without changing it (fetch). */
-  watch(promise: PromiseLike<unknown>): void {
+  watch(promise: unknown): void {
+    // A fetch-like that returns a plain value (not a promise) settles on it at once.
+    if (!isThenable(promise)) {
+      this.respond(promise as HttpResponseLike);
+      return;
+    }
     promise.then(
       (response) => this.respond(response as HttpResponseLike),
       (error: unknown) => this.fail(error),
