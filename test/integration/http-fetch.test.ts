@@ -417,6 +417,14 @@ describe('tracedFetch: options and safety', () => {
     expect(tracing.spans()).toHaveLength(0);
   });
 
+  it('a URL fetch cannot parse goes through untraced (its error quotes the input) and fails as usual', async () => {
+    const raw = await fetch('/relative?token=s3cr3t').catch((e: unknown) => e);
+    const traced = await tracedFetch()('/relative?token=s3cr3t').catch((e: unknown) => e);
+    expect(String(traced)).toBe(String(raw));
+    expect(traced).toBeInstanceOf(TypeError);
+    expect(tracing.spans()).toHaveLength(0);
+  });
+
   it('callee-name and callee-endpoint headers give peer.service and METHOD:endpoint, any case', async () => {
     configure({ calleeNameHeaders: ['X-Callee-Service'], calleeEndpointHeaders: ['x-callee-endpoint'] });
     const fetch = tracedFetch(undefined, { peerService: 'fallback' });

@@ -4,6 +4,7 @@ import {
   fetchMethod,
   firstHeaderOf,
   HeaderView,
+  isFetchableUrl,
   peerTags,
   readHeader,
   withDispatchHeaders,
@@ -82,6 +83,23 @@ describe('peerTags and fetchMethod', () => {
     expect(fetchMethod('post')).toBe('POST');
     expect(fetchMethod('patch')).toBe('patch');
     expect(fetchMethod('PATCH')).toBe('PATCH');
+  });
+});
+
+describe('isFetchableUrl', () => {
+  it('accepts what fetch can request, rejects unparseable URLs and credentials, cached or not', () => {
+    for (let round = 0; round < 2; round++) {
+      expect(isFetchableUrl('http://example.com/a b?q=%zz#x')).toBe(true);
+      expect(isFetchableUrl('https://example.com')).toBe(true);
+      expect(isFetchableUrl('http://127.0.0.1:8080\\path')).toBe(true);
+      expect(isFetchableUrl('data:text/plain,hi')).toBe(true);
+      expect(isFetchableUrl('/relative?token=x')).toBe(false);
+      expect(isFetchableUrl('http://example.com:99999/')).toBe(false);
+      expect(isFetchableUrl('http://1.2.3.999/')).toBe(false);
+      expect(isFetchableUrl('http://bob:pw@example.com/')).toBe(false);
+      expect(isFetchableUrl('http://bob@example.com/')).toBe(false);
+      expect(isFetchableUrl('http://example.com/?next=http://bob:pw@x')).toBe(true);
+    }
   });
 });
 

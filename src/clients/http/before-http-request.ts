@@ -20,9 +20,10 @@ function tracingFor(options: BeforeHttpRequestOptions): HttpClientTracing {
   return tracing;
 }
 
-function explicitPeer(request: HttpRequestWrapper, url: URL | undefined): TagMap | undefined {
+function explicitPeer(request: HttpRequestWrapper, fullUrl: string): TagMap | undefined {
   const { host } = request;
   if (host === undefined || host === '') return undefined;
+  const url = request.port === undefined && URL.canParse(fullUrl) ? new URL(fullUrl) : undefined;
   const bare = host.startsWith('[') ? host.slice(1, -1) : host;
   const family = isIP(bare);
   const hostTag = family === 4 ? TAG.PEER_HOST_IPV4 : family === 6 ? TAG.PEER_HOST_IPV6 : TAG.PEER_HOSTNAME;
@@ -65,7 +66,6 @@ export function beforeHttpRequest(
   const tracing = tracingFor(options);
   const { instrumentation } = tracing;
   const fullUrl = String(request.fullUrl);
-  const url = URL.canParse(fullUrl) ? new URL(fullUrl) : undefined;
   const parent =
     typeof currentSpanExtractor === 'function'
       ? (guard('currentSpanExtractor', currentSpanExtractor, instrumentation.onError) ?? null)
@@ -77,10 +77,10 @@ export function beforeHttpRequest(
       headers: new HeaderView(request.headers),
       component: instrumentation.component,
     },
-    origin: url?.origin,
+    target: fullUrl,
     headers: request.headers,
     serviceName: request.serviceName,
-    peer: explicitPeer(request, url),
+    peer: explicitPeer(request, fullUrl),
     parent,
   });
   if (span === undefined) return NOOP_SPAN;

@@ -36,14 +36,17 @@ function originText(origin: DispatchOptionsLike['origin'], fallback: string | un
 function readDispatch(opts: DispatchOptionsLike, fallbackOrigin: string | undefined): OutgoingRequest {
   const origin = originText(opts.origin, fallbackOrigin);
   const path = typeof opts.path === 'string' ? opts.path : '';
+  const url = origin === undefined ? path : origin + path;
   return {
     info: {
       method: typeof opts.method === 'string' ? opts.method : 'GET',
-      url: origin === undefined ? path : origin + path,
+      url,
       headers: new HeaderView(opts.headers),
       component: 'undici',
     },
-    origin,
+    target: url,
+    // Without an origin there is no peer; the path alone must not be parsed as one.
+    origin: origin ?? '',
     headers: opts.headers,
   };
 }

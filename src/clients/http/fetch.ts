@@ -6,7 +6,7 @@
 import { guard, isTraced, registerTraced } from '../../core/index.js';
 import { HttpClientTracing, type OutgoingRequest } from './http-span.js';
 import { httpState } from './http-state.js';
-import { fetchMethod, HeaderView } from './request-info.js';
+import { fetchMethod, HeaderView, isFetchableUrl } from './request-info.js';
 import type { FetchTracingOptions } from './types.js';
 
 /** Any function with fetch's shape: `(input, init?) => Promise<response>`. */
@@ -51,28 +51,43 @@ function isRequestLike(input: unknown): input is RequestLike {
  */
 function readFetchRequest(input: unknown, init: unknown): FetchRequest | undefined {
   const request = isRequestLike(input) ? input : undefined;
-  let href: string | undefined;
-  if (request !== undefined) href = request.url;
-  else if (typeof input === 'string') href = input;
-  else if (input instanceof URL) href = input.href;
-  if (href === undefined || !URL.canParse(href)) return undefined;
-  const url = new URL(href);
-  // fetch rejects URLs with credentials, quoting the whole URL (password included) in its
-  // message and stack: no span, so neither can reach a log.
-  if (url.username !== '' || url.password !== '') return undefined;
+  let url: string;
+  let target: string | URL;
+  if (request !== undefined) {
+    // A Request's url is already parsed, absolute and free of credentials.
+    url = target = request.url;
+  } else if (typeof input === 'string') {
+    if (!isFetchableUrl(input)) return undefined;
+    url = target = input;
+  } else if (input instanceof URL) {
+    if (hasCredentials(input)) return undefined;
+    url = input.href;
+    target = input;
+  } else {
+    return undefined;
+  }
   const options = init !== null && typeof init === 'object' ? (init as InitLike) : undefined;
   const headers = options?.headers !== undefined ? options.headers : request?.headers;
   return {
     info: {
       method: fetchMethod(options?.method ?? request?.method),
-      url: url.href,
+      url,
       headers: new HeaderView(headers),
       component: 'fetch',
     },
-    origin: url.origin,
+    target,
     headers,
     signal: options !== undefined && 'signal' in options ? options.signal : request?.signal,
   };
+}
+
+/**
+ * fetch rejects URLs with credentials, quoting the whole URL (password included) in its
+ * message and stack: such calls get no span, so neither can reach a log. Likewise for URLs
+ * fetch cannot parse ("Failed to parse URL from …" quotes the input).
+ */
+function hasCredentials(url: URL): boolean {
+  return url.username !== '' || url.password !== '';
 }
 
 const IGNORE = (): void => {};

@@ -21,8 +21,9 @@ import {
   TAG,
   type TagMap,
   type TagValue,
+  type TracedClientsConfig,
 } from '../../core/index.js';
-import { injectSafely, recordError, resolveTracer, setTagSafely } from '../../core/span-ops.js';
+import { addTagsSafely, injectSafely, recordError, resolveTracer, setTagSafely } from '../../core/span-ops.js';
 import { type AbortState, classifyFailure } from './failure.js';
 import { firstHeaderOf, peerTags } from './request-info.js';
 import { getResponseHandlerHook } from './response-hook.js';
@@ -36,8 +37,13 @@ const defaultIsError = (status: number): boolean => status >= 500;
 /** What a client file knows about one request before its span starts. */
 export interface OutgoingRequest {
   readonly info: HttpRequestInfo;
-  /** The origin (`http://host:port`) for the peer tags, when known. */
-  readonly origin: string | undefined;
+  /**
+   * The full URL for `http.url` and the peer tags. A string is parsed (normalised) only when
+   * a span is recorded, so the no-op path never pays for it.
+   */
+  readonly target: string | URL;
+  /** The origin (`http://host:port`) for the peer tags when known without parsing `target`. */
+  readonly origin?: string | undefined;
   /** The caller's headers in whatever shape the client accepts (read, never written). */
   readonly headers: unknown;
   /** The peer service when the caller named it outright (`beforeHttpRequest`). */
@@ -95,31 +101,51 @@ export class HttpClientTracing {
       config.calleeEndpointHeaders.length === 0
         ? undefined
         : firstHeaderOf(request.headers, config.calleeEndpointHeaders);
-    const service =
-      request.serviceName ??
-      (config.calleeNameHeaders.length === 0 ? undefined : firstHeaderOf(request.headers, config.calleeNameHeaders));
     const name = this.instrumentation.operationName(
       endpoint === undefined ? info.method : `${info.method}:${endpoint}`,
       info,
     );
-    const tags: Record<string, TagValue | undefined> = {
-      [TAG.HTTP_METHOD]: info.method,
-      [TAG.HTTP_URL]: redactUrl(info.url, {
+    const span = this.instrumentation.start(
+      name,
+      undefined,
+      request.parent === undefined ? undefined : { parent: request.parent },
+    );
+    if (span === undefined) return undefined;
+    // Only now that something is recorded: URL parsing and redaction are the costly part
+    // (measured: ~6 µs of a no-op-tracer call when done up front, vs ~1 µs without).
+    addTagsSafely(span, this.tags(request, config), this.instrumentation.onError);
+    this.instrumentation.requestHook(span, info);
+    return span;
+  }
+
+  private tags(request: OutgoingRequest, config: TracedClientsConfig): Record<string, TagValue | undefined> {
+    const { target } = request;
+    let href: string;
+    let origin = request.origin;
+    if (typeof target !== 'string') {
+      href = target.href;
+      origin ??= target.origin;
+    } else if (origin === undefined && URL.canParse(target)) {
+      const url = new URL(target);
+      href = url.href;
+      origin = url.origin;
+    } else {
+      href = target;
+    }
+    const service =
+      request.serviceName ??
+      (config.calleeNameHeaders.length === 0 ? undefined : firstHeaderOf(request.headers, config.calleeNameHeaders));
+    return {
+      [TAG.HTTP_METHOD]: request.info.method,
+      [TAG.HTTP_URL]: redactUrl(href, {
         secretQueryParams: this.options.secretQueryParams,
         maxLength: this.options.maxStatementLength,
       }),
-      ...(request.peer ?? (request.origin === undefined ? undefined : peerTags(request.origin))),
+      ...(request.peer ?? (origin === undefined ? undefined : peerTags(origin))),
       // A callee-name header names the service of this very request: it wins over the
       // client-wide `peerService` option (a start tag).
       [TAG.PEER_SERVICE]: service,
     };
-    const span = this.instrumentation.start(
-      name,
-      tags,
-      request.parent === undefined ? undefined : { parent: request.parent },
-    );
-    if (span !== undefined) this.instrumentation.requestHook(span, info);
-    return span;
   }
 
   /** The trace-context headers of `span`, as the tracer injects them. */
