@@ -1,7 +1,7 @@
 import { MockTracer, type Span, type Tracer } from 'opentracing';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { spanInContext } from '../../src/context/index.js';
+import { getCurrentSpan, spanInContext } from '../../src/context/index.js';
 import { configure, isTraced, resetConfig, untraced } from '../../src/core/index.js';
 import { setResponseHandlerHook, tracedFetch } from '../../src/fetch.js';
 import { closedPort, startHttpServer, type TestHttpServer } from '../helpers/http-server.js';
@@ -59,6 +59,19 @@ describe('tracedFetch: spans and propagation', () => {
     });
     expect(span.error).toBe(false);
     tracing.expectAllFinishedOnce();
+  });
+
+  it("the caller's continuation runs in its own context, not in the client span", async () => {
+    const fetch = tracedFetch();
+    const parent = parentSpan();
+    const seen = await spanInContext(parent, async () => {
+      const response = await fetch(`${server.origin}/ctx`);
+      const during = getCurrentSpan();
+      await response.text();
+      return [during, getCurrentSpan()];
+    });
+    expect(seen).toEqual([parent, parent]);
+    expect(getCurrentSpan()).toBeUndefined();
   });
 
   it('finishes when the response head arrives, even if the body is never read', async () => {

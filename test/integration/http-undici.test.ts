@@ -14,7 +14,7 @@ import {
   fetch as undiciFetch,
 } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { spanInContext } from '../../src/context/index.js';
+import { getCurrentSpan, spanInContext } from '../../src/context/index.js';
 import { configure, isTraced, resetConfig, untraced } from '../../src/core/index.js';
 import { tracedFetch } from '../../src/fetch.js';
 import { setResponseHandlerHook, tracedDispatcher } from '../../src/undici.js';
@@ -127,6 +127,20 @@ describe('tracedDispatcher: spans and propagation', () => {
     expect(server.received.map((r) => r.extracted?.spanId)).toEqual(spans.map((s) => s.spanId));
   });
 
+  it("undici's callbacks run in the caller's context, never inside the client span", async () => {
+    const parent = parentSpan();
+    const seen: unknown[] = [];
+    await spanInContext(parent, async () => {
+      await stream(`${server.origin}/ctx`, { dispatcher: traced, method: 'GET' }, () => {
+        seen.push(getCurrentSpan());
+        return new Writable({ write: (_c, _e, callback) => callback() });
+      });
+      seen.push(getCurrentSpan());
+    });
+    expect(seen).toEqual([parent, parent]);
+    expectChildOf(tracing.one('GET'), idsOf(parent));
+  });
+
   it('a Pool or Client whose requests name no origin: URL and peer tags from its own origin', async () => {
     const pool = tracedDispatcher(new Pool(server.origin));
     const client = tracedDispatcher(new Client(server.origin));
@@ -198,6 +212,23 @@ describe('tracedDispatcher: outcomes', () => {
     expect(span.tags.aborted).toBeUndefined();
     expect(errorLog(span)).toMatchObject({ event: 'error', 'exception.type': 'ECONNREFUSED' });
     tracing.expectAllFinishedOnce();
+  });
+
+  it('a DNS failure is an error span with its code', async () => {
+    const failingDns = new Agent({
+      connect: {
+        lookup: (hostname, _options, callback) =>
+          callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), '', 4),
+      },
+    });
+    const error = await request('http://no-such-host.invalid/x', { dispatcher: tracedDispatcher(failingDns) }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as { code?: string }).code).toBe('ENOTFOUND');
+    const span = tracing.one('GET');
+    expect(span.tags).toMatchObject({ 'peer.hostname': 'no-such-host.invalid', 'peer.port': 80 });
+    expect(errorLog(span)?.['exception.type']).toBe('ENOTFOUND');
+    await failingDns.close();
   });
 
   it('abort before and during the request: aborted, the reason name as error.kind, the reason re-raised', async () => {
