@@ -3,9 +3,10 @@
  * `beforeHttpRequest`: naming (`METHOD` or `METHOD:endpoint`), tags, hooks, trace-context
  * injection and settling. The client files only say how to read their request and response.
  *
- * Order of one request: (1) read method, URL and the caller's headers; (2) start the span
- * with its tags; (3) the user's `requestHook`; (4) inject the trace context (after the hook,
- * so no hook can tamper with it) into a copy of the headers; (5) on the response headers:
+ * Order of one request: (1) read method, URL and the caller's headers (cheaply: nothing is
+ * parsed yet); (2) start the span, and only if it records, add its tags (URL parsed and
+ * redacted, peer tags); (3) the user's `requestHook`; (4) inject the trace context (after the
+ * hook, so no hook can tamper with it) into a copy of the headers; (5) on the response head:
  * status tags, `isError`, the response hook, finish; on a failure: abort/error tags, finish.
  */
 import { FORMAT_HTTP_HEADERS, type Span, type SpanContext } from 'opentracing';
@@ -112,7 +113,8 @@ export class HttpClientTracing {
     );
     if (span === undefined) return undefined;
     // Only now that something is recorded: URL parsing and redaction are the costly part
-    // (measured: ~6 µs of a no-op-tracer call when done up front, vs ~1 µs without).
+    // (measured with the no-op tracer: ~6 µs per traced fetch call when done up front,
+    // ~0.3 µs with them here and the fetchable-URL check cached).
     addTagsSafely(span, this.tags(request, config), this.instrumentation.onError);
     this.instrumentation.requestHook(span, info);
     return span;
