@@ -214,6 +214,16 @@ describe('tracedFetch: outcomes', () => {
     expect(server.received.map((r) => r.extracted?.spanId)).toEqual([span.spanId, span.spanId]);
   });
 
+  it('invalid headers fail exactly as on the raw fetch, recorded as an error', async () => {
+    const init = { headers: { 'bad header': 'x' } };
+    const raw = await fetch(`${server.origin}/a`, init).catch((e: Error) => `${e.name}: ${e.message}`);
+    const traced = await tracedFetch()(`${server.origin}/a`, init).catch((e: Error) => `${e.name}: ${e.message}`);
+    expect(traced).toBe(raw);
+    expect(raw).toMatch(/^TypeError/);
+    expect(tracing.one('GET').error).toBe(true);
+    expect(server.received).toHaveLength(0);
+  });
+
   it('connection refused: an error span, the original rejection unchanged', async () => {
     const port = await closedPort();
     const fetch = tracedFetch();

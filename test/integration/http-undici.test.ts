@@ -201,6 +201,21 @@ describe('tracedDispatcher: outcomes', () => {
     await untraced(traced).close();
   });
 
+  it('invalid arguments fail exactly as on the raw dispatcher', async () => {
+    const outcome = async (dispatcher: Dispatcher, options: object) =>
+      request(`${server.origin}/a`, { dispatcher, ...options }).then(
+        (r) => r.body.text(),
+        (e: Error) => `${e.name}: ${e.message}`,
+      );
+    for (const options of [{ headers: 'nope' }, { headers: ['odd'] }, { method: 'BAD METHOD' }]) {
+      expect(await outcome(traced, options)).toBe(await outcome(agent, options));
+    }
+    const errors: Error[] = [];
+    const handler = { onError: (e: Error) => errors.push(e) } as unknown as Dispatcher.DispatchHandler;
+    expect(traced.dispatch(null as never, handler)).toBe(agent.dispatch(null as never, handler));
+    expect(errors.map((e) => e.message)).toEqual(['opts must be an object.', 'opts must be an object.']);
+  });
+
   it('connection refused: an error span, the original error', async () => {
     const port = await closedPort();
     const error = (await request(`http://127.0.0.1:${port}/`, { dispatcher: traced }).catch((e: unknown) => e)) as {

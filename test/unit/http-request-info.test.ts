@@ -61,6 +61,11 @@ describe('withDispatchHeaders', () => {
     expect(withDispatchHeaders(null, { traceparent: 'tp' })).toEqual({ traceparent: 'tp' });
   });
 
+  it('leaves a value undici would reject as it is', () => {
+    expect(withDispatchHeaders('not headers', extra)).toBe('not headers');
+    expect(withDispatchHeaders(42, extra)).toBe(42);
+  });
+
   it('keeps headers the caller set and returns the caller value when nothing is missing', () => {
     const own = { TraceParent: 'mine' };
     expect(withDispatchHeaders(own, { traceparent: 'tp' })).toBe(own);

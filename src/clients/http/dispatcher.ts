@@ -150,7 +150,10 @@ export function tracedDispatcher<T extends Dispatcher>(dispatcher: T, options?: 
 
   const interceptor = (dispatch: DispatcherDispatch): DispatcherDispatch =>
     function tracedDispatch(opts, handler) {
-      if (fetchScope.getStore() === true || tracing.skipsWithoutParent()) return dispatch(opts, handler);
+      if (opts === null || typeof opts !== 'object' || fetchScope.getStore() === true || tracing.skipsWithoutParent()) {
+        // Invalid options go to undici untouched, to fail exactly as they would untraced.
+        return dispatch(opts, handler);
+      }
       const request = readDispatch(opts, fallbackOrigin);
       const span = tracing.start(request);
       if (span === undefined) return dispatch(opts, handler);

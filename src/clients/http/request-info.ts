@@ -162,6 +162,8 @@ export const NO_HEADERS: HttpHeaderReader = new HeaderView(undefined);
  * mutated; the copy keeps a shape undici accepts.
  */
 export function withDispatchHeaders(source: unknown, extra: Readonly<Record<string, string>>): unknown {
+  // Not a header shape undici accepts: left as it is, for undici to reject as usual.
+  if (source !== null && source !== undefined && typeof source !== 'object') return source;
   const missing = Object.keys(extra).filter((name) => readHeader(source, name.toLowerCase()) === undefined);
   if (missing.length === 0) return source;
   if (source === null || source === undefined) {
