@@ -20,6 +20,27 @@ export {
   tracedAmqp,
 } from './clients/amqplib/index.js';
 export {
+  type BeforeHttpRequestOptions,
+  beforeHttpRequest,
+  type CurrentSpanExtractor,
+  type DispatcherTracingOptions,
+  type FetchLike,
+  type FetchTracingOptions,
+  getResponseHandlerHook,
+  type HttpClientTracingOptions,
+  type HttpHeaderReader,
+  type HttpHeadersSource,
+  type HttpRequestInfo,
+  type HttpRequestWrapper,
+  type HttpResponseInfo,
+  type HttpResponseLike,
+  type ResponseHandlerHook,
+  setResponseHandlerHook,
+  tracedDispatcher,
+  tracedFetch,
+} from './clients/http/index.js';
+
+export {
   bindToCurrentContext,
   type CurrentSpanFunc,
   type CurrentSpanResult,

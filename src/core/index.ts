@@ -27,6 +27,7 @@ export {
   settleWhenResolved,
   traceCall,
 } from './lifecycle.js';
+export { NOOP_SPAN } from './noop-span.js';
 export type { ClientTracingOptions, RequestHook, ResponseHook, TracingOptions } from './options.js';
 export { isTraced, type MethodTable, type MethodWrapper, tracedProxy, untraced } from './proxy.js';
 export {
@@ -50,3 +51,4 @@ export {
 } from './span-ops.js';
 export { SPAN_KIND, type SpanKind, TAG, type TagMap, type TagValue } from './tags.js';
 export { type TracedFunctionOptions, traced, tracedFunction } from './traced-function.js';
+export { registerTraced } from './traced-registry.js';

@@ -40,9 +40,9 @@ function isClass(fn: AnyFunction): boolean {
   return known;
 }
 
-/** True when `value` is a traced proxy made by this package. */
+/** True when `value` is a traced proxy (or traced function) made by this package. */
 export function isTraced(value: unknown): boolean {
-  return value !== null && typeof value === 'object' && state.originals.has(value);
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && state.originals.has(value);
 }
 
 /**

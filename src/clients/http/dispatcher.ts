@@ -1,0 +1,168 @@
+/**
+ * `tracedDispatcher`: an undici dispatcher (Agent, Pool, Client…) whose every dispatched
+ * request is a client span. Built with the dispatcher's own `compose`, the idiomatic undici
+ * interceptor, so the result is a real `Dispatcher` of the same class: `request`, `stream`,
+ * `pipeline`, `fetch` (as `dispatcher` or the global dispatcher) all go through it.
+ */
+import type { Duplex } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import { isTraced, registerTraced } from '../../core/index.js';
+import { type HttpCall, HttpClientTracing, type OutgoingRequest } from './http-span.js';
+import { httpState } from './http-state.js';
+import type { DispatcherDispatch, DispatchOptionsLike, OriginCarrier } from './internal-types.js';
+import { HeaderView, withDispatchHeaders } from './request-info.js';
+import type { DispatcherTracingOptions, HttpHeaderReader, HttpResponseLike } from './types.js';
+
+/**
+ * The origin a Pool or Client sends to when the dispatch options name none. undici keeps it
+ * under a private `Symbol('url')`; read once, when wrapping. An Agent has none (every request
+ * names its origin).
+ */
+function ownOrigin(dispatcher: object): string | undefined {
+  for (const key of Object.getOwnPropertySymbols(dispatcher)) {
+    if (key.description !== 'url') continue;
+    const value = (dispatcher as OriginCarrier)[key];
+    if (value instanceof URL) return value.origin;
+  }
+  return undefined;
+}
+
+function originText(origin: DispatchOptionsLike['origin'], fallback: string | undefined): string | undefined {
+  if (origin === undefined || origin === null) return fallback;
+  if (typeof origin !== 'string') return origin instanceof URL ? origin.origin : fallback;
+  return origin.endsWith('/') ? origin.slice(0, -1) : origin;
+}
+
+function readDispatch(opts: DispatchOptionsLike, fallbackOrigin: string | undefined): OutgoingRequest {
+  const origin = originText(opts.origin, fallbackOrigin);
+  const path = typeof opts.path === 'string' ? opts.path : '';
+  const url = origin === undefined ? path : origin + path;
+  return {
+    info: {
+      method: typeof opts.method === 'string' ? opts.method : 'GET',
+      url,
+      headers: new HeaderView(opts.headers),
+      component: 'undici',
+    },
+    target: url,
+    // Without an origin there is no peer; the path alone must not be parsed as one.
+    origin: origin ?? '',
+    headers: opts.headers,
+  };
+}
+
+/** The response head a dispatcher hands its hooks: `Response`'s shape, the body left alone. */
+class DispatchResponse implements HttpResponseLike {
+  constructor(
+    readonly status: number,
+    readonly statusText: string,
+    private readonly rawHeaders: unknown,
+    readonly url: string,
+  ) {}
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status <= 299;
+  }
+
+  get headers(): HttpHeaderReader {
+    return new HeaderView(this.rawHeaders);
+  }
+}
+
+/**
+ * Sits between undici and the caller's handler: settles the span when the response head
+ * arrives (or the request fails), and forwards every event unchanged.
+ */
+class TracedHandler implements Dispatcher.DispatchHandler {
+  constructor(
+    private readonly handler: Dispatcher.DispatchHandler,
+    private readonly call: HttpCall,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    this.handler.onRequestStart?.(controller, context);
+  }
+
+  onRequestUpgrade(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+    socket: Duplex,
+  ): void {
+    this.call.respond(new DispatchResponse(statusCode, '', headers, this.call.info.url));
+    this.handler.onRequestUpgrade?.(controller, statusCode, headers, socket);
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+    statusMessage?: string,
+  ): void {
+    // 1xx informational heads (103 Early Hints) come before the real one.
+    if (statusCode >= 200) {
+      this.call.respond(new DispatchResponse(statusCode, statusMessage ?? '', headers, this.call.info.url));
+    }
+    this.handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.handler.onResponseData?.(controller, chunk);
+  }
+
+  onResponseEnd(
+    controller: Dispatcher.DispatchController,
+    trailers: Record<string, string | string[] | undefined>,
+  ): void {
+    this.handler.onResponseEnd?.(controller, trailers);
+  }
+
+  onResponseError(controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    this.call.fail(error, controller);
+    this.handler.onResponseError?.(controller as Dispatcher.DispatchController, error);
+  }
+}
+
+/**
+ * Returns `dispatcher` traced: the same class and type (it is undici's own
+ * `dispatcher.compose(interceptor)`), every dispatched request a client span named after its
+ * method (`GET`, or `GET:endpoint` with a callee-endpoint header), child of the current span,
+ * with the trace context added to a copy of the request headers. The span finishes when the
+ * response head arrives or the request fails. Requests made by a `tracedFetch` call pass
+ * through without a second span (the fetch span is theirs).
+ *
+ * @example
+ * import { Agent, request, setGlobalDispatcher } from 'undici';
+ * const agent = tracedDispatcher(new Agent(), { peerService: 'inventory' });
+ * await request('http://inventory.internal/items', { dispatcher: agent });
+ * setGlobalDispatcher(tracedDispatcher(new Agent())); // also traces Node's global fetch
+ */
+export function tracedDispatcher<T extends Dispatcher>(dispatcher: T, options?: DispatcherTracingOptions): T {
+  if (isTraced(dispatcher)) return dispatcher;
+  if (dispatcher === null || typeof dispatcher !== 'object' || typeof dispatcher.compose !== 'function') {
+    throw new TypeError(
+      `tracedDispatcher expects an undici Dispatcher (Agent, Pool, Client…), got ${dispatcher === null ? 'null' : typeof dispatcher}`,
+    );
+  }
+  const tracing = new HttpClientTracing('undici', options);
+  const fallbackOrigin = ownOrigin(dispatcher);
+  const { fetchScope } = httpState;
+
+  const interceptor = (dispatch: DispatcherDispatch): DispatcherDispatch =>
+    function tracedDispatch(opts, handler) {
+      if (opts === null || typeof opts !== 'object' || fetchScope.getStore() === true || tracing.skipsWithoutParent()) {
+        // Invalid options go to undici untouched, to fail exactly as they would untraced.
+        return dispatch(opts, handler);
+      }
+      const request = readDispatch(opts, fallbackOrigin);
+      const span = tracing.start(request);
+      if (span === undefined) return dispatch(opts, handler);
+      const call = tracing.call(span, request.info, opts.signal);
+      const headers = withDispatchHeaders(opts.headers, tracing.inject(span));
+      const tracedOpts = headers === opts.headers ? opts : { ...opts, headers };
+      return call.run(dispatch, undefined, [tracedOpts, new TracedHandler(handler, call)]);
+    };
+
+  const traced = dispatcher.compose(interceptor as unknown as Dispatcher.DispatcherComposeInterceptor);
+  return registerTraced(traced as unknown as T, dispatcher);
+}
