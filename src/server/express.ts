@@ -6,13 +6,56 @@ import type { ServerTracingOptions } from './types.js';
 /** Options of {@link expressTracing}. */
 export type ExpressTracingOptions = ServerTracingOptions<Request, Response>;
 
-/** `req.baseUrl` + the matched route's path, e.g. `/api/users/:id`; `undefined` before a route matched. */
+/** What the route search reads of Express's router layers (never exported). */
+interface LayerLike {
+  readonly route?: unknown;
+  readonly rawPath?: unknown;
+  readonly handle?: { readonly stack?: unknown };
+}
+
+// Route object → its full template (mount paths included). Routes live as long as the app.
+const templates = new WeakMap<object, string | null>();
+
+/**
+ * The mount-path templates above `route` (`/orgs/:org/api`), found by walking the app's
+ * router stack (Express 5 keeps each layer's `rawPath`). `req.baseUrl` would give the
+ * concrete path (`/orgs/acme/api`), and only until an error leaves the mounted router.
+ */
+function mountTemplate(stack: unknown, route: object, prefix: string, depth: number): string | undefined {
+  if (!Array.isArray(stack) || depth > 16) return undefined;
+  for (const layer of stack as LayerLike[]) {
+    if (layer.route === route) return prefix;
+    const inner = layer.handle?.stack;
+    if (Array.isArray(inner) && typeof layer.rawPath === 'string') {
+      const found = mountTemplate(inner, route, layer.rawPath === '/' ? prefix : prefix + layer.rawPath, depth + 1);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+function appStack(request: Request): unknown {
+  const app = request.app as unknown as { _router?: { stack?: unknown }; router?: { stack?: unknown } } | undefined;
+  if (app === undefined) return undefined;
+  // Express 4 keeps `_router` (and its `app.router` getter throws); Express 5 has `router`.
+  return '_router' in app ? app._router?.stack : app.router?.stack;
+}
+
+/** The matched route's template with its mount paths, e.g. `/api/users/:id`; `undefined` before a route matched. */
 function expressRoute(request: Request): string | undefined {
   const route = (request as { route?: { path?: unknown } }).route;
-  if (route === undefined || route === null) return undefined;
-  const path = route.path;
-  const template = typeof path === 'string' ? path : Array.isArray(path) ? path.join(',') : String(path);
-  return `${request.baseUrl ?? ''}${template}`;
+  if (route === undefined || route === null || typeof route !== 'object') return undefined;
+  let template = templates.get(route);
+  if (template === undefined) {
+    const path = route.path;
+    const own = typeof path === 'string' ? path : Array.isArray(path) ? path.join(',') : String(path);
+    const mount = mountTemplate(appStack(request), route, '', 0);
+    // Express 4 layers keep no path template: fall back to the concrete mount path.
+    template = mount === undefined ? null : mount + own;
+    if (template !== null) templates.set(route, template);
+    else return `${request.baseUrl ?? ''}${own}`;
+  }
+  return template ?? undefined;
 }
 
 /**
@@ -32,10 +75,12 @@ export function expressTracing(options: ExpressTracingOptions = {}): RequestHand
   const tracing = new ServerTracing<Request, Response>('express', options);
   return function expressTracingMiddleware(request: Request, response: Response, next: NextFunction): void {
     const handle = tracing.begin(request, response, request, response);
-    if (handle === undefined) return next();
-    if (handle === IGNORED) return spanInContext(null, next);
-    handle.routeOf ??= () => expressRoute(request);
-    spanInContext(handle.span, next);
+    if (handle === undefined) next();
+    else if (handle === IGNORED) spanInContext(null, next);
+    else {
+      handle.routeOf ??= () => expressRoute(request);
+      spanInContext(handle.span, next);
+    }
   };
 }
 

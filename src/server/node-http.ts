@@ -33,14 +33,13 @@ export function tracedRequestListener<L extends RequestListenerLike>(
   }
   const tracing = new ServerTracing<NodeRequest, NodeResponse>('http', options);
   const traced = function (this: unknown, request: NodeRequest, response: NodeResponse, ...rest: unknown[]): unknown {
-    const self = this;
     const args = [request, response, ...rest];
     const handle = tracing.begin(request, response, request, response);
-    if (handle === undefined) return Reflect.apply(listener, self, args);
-    if (handle === IGNORED) return spanInContext(null, () => Reflect.apply(listener, self, args));
+    if (handle === undefined) return Reflect.apply(listener, this, args);
+    if (handle === IGNORED) return spanInContext(null, () => Reflect.apply(listener, this, args));
     let result: unknown;
     try {
-      result = spanInContext(handle.span, () => Reflect.apply(listener, self, args));
+      result = spanInContext(handle.span, () => Reflect.apply(listener, this, args));
     } catch (error) {
       handle.fail(error);
       throw error;

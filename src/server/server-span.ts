@@ -16,7 +16,13 @@ import { guard, Instrumentation, recordError, SPAN_KIND, TAG } from '../core/ind
 import { finishSafely, setOperationNameSafely, setTagSafely, traceIdOf } from '../core/span-ops.js';
 import { startServerSpan } from './before-request.js';
 import { IncomingMessageRequest } from './request-wrapper.js';
-import type { NodeRequest, NodeResponse, ServerRequestInfo, ServerResponseInfo, ServerTracingOptions } from './types.js';
+import type {
+  NodeRequest,
+  NodeResponse,
+  ServerRequestInfo,
+  ServerResponseInfo,
+  ServerTracingOptions,
+} from './types.js';
 
 /** `begin` result for a request the user's `ignore` matched. */
 export const IGNORED: unique symbol = Symbol('traced-clients.server.ignored');

@@ -77,6 +77,9 @@ function clientGone(response: ServerResponse): Promise<void> {
 
 // ---------------------------------------------------------------- node:http
 
+/** The current span's id as a request event listener sees it (`undefined`: context lost). */
+export const listenerSpans = new Map<string, string | undefined>();
+
 function readBody(request: IncomingMessage): Promise<string> {
   // Plain listeners on the request's events: they run in Node's socket context unless the
   // adapter binds them, which is what the nesting tests prove.
@@ -86,7 +89,10 @@ function readBody(request: IncomingMessage): Promise<string> {
     request.on('data', (chunk: string) => {
       text += chunk;
     });
-    request.on('end', () => resolve(text));
+    request.on('end', () => {
+      listenerSpans.set(request.url ?? '', currentIds().spanId);
+      resolve(text);
+    });
     request.on('error', reject);
   });
 }
@@ -147,7 +153,9 @@ export async function startExpress(behaviour: Behaviour, options: AnyServerOptio
   api.get('/users/:id', (req: Request, res: Response) => {
     res.json({ id: req.params.id, ...currentIds() });
   });
-  api.post('/work/:n', express.json(), async (req: Request, res: Response) => {
+  api.post('/work/:n', express.json({ limit: '10mb' }), async (req: Request, res: Response) => {
+    // Runs from body-parser's `end` listener: no await since, so this is the listener's context.
+    listenerSpans.set(req.originalUrl, currentIds().spanId);
     const n = Number(req.params.n);
     const result = await behaviour.work(n, req.body);
     res.json({ n, body: req.body, result });
@@ -167,6 +175,11 @@ export async function startExpress(behaviour: Behaviour, options: AnyServerOptio
     await clientGone(res);
   });
   app.use('/api', api);
+  const orgs = express.Router({ mergeParams: true });
+  orgs.get('/items/:id', (req: Request<{ org: string; id: string }>, res: Response) => {
+    res.json({ org: req.params.org, id: req.params.id });
+  });
+  app.use('/orgs/:org', orgs);
   app.get('/health', async (_req: Request, res: Response) => {
     await behaviour.health();
     res.send('ok');
@@ -181,9 +194,7 @@ export async function startExpress(behaviour: Behaviour, options: AnyServerOptio
 // ---------------------------------------------------------------- Koa
 
 async function readKoaBody(request: IncomingMessage): Promise<unknown> {
-  let text = '';
-  for await (const chunk of request) text += String(chunk);
-  return JSON.parse(text);
+  return JSON.parse(await readBody(request));
 }
 
 export async function startKoa(behaviour: Behaviour, options: AnyServerOptions = {}): Promise<RunningApp> {
@@ -216,6 +227,11 @@ export async function startKoa(behaviour: Behaviour, options: AnyServerOptions =
     await clientGone(ctx.res);
   });
   app.use(router.routes());
+  const orgs = new Router({ prefix: '/orgs/:org' });
+  orgs.get('/items/:id', (ctx) => {
+    ctx.body = { org: ctx.params.org, id: ctx.params.id };
+  });
+  app.use(orgs.routes());
   const health = new Router();
   health.get('/health', async (ctx) => {
     await behaviour.health();
@@ -228,13 +244,17 @@ export async function startKoa(behaviour: Behaviour, options: AnyServerOptions =
 // ---------------------------------------------------------------- Fastify
 
 export async function startFastify(behaviour: Behaviour, options: AnyServerOptions = {}): Promise<RunningApp> {
-  const app = Fastify({ http: { maxHeaderSize: MAX_HEADER_SIZE } });
+  const app = Fastify({ http: { maxHeaderSize: MAX_HEADER_SIZE }, bodyLimit: 10 * 1024 * 1024 });
   await app.register(fastifyTracing, options);
   // An encapsulated child plugin with a prefix: the tracing plugin must reach its routes.
   await app.register(
     async (api) => {
-      api.get<{ Params: { id: string } }>('/users/:id', async (request) => ({ id: request.params.id, ...currentIds() }));
+      api.get<{ Params: { id: string } }>('/users/:id', async (request) => ({
+        id: request.params.id,
+        ...currentIds(),
+      }));
       api.post<{ Params: { n: string } }>('/work/:n', async (request) => {
+        listenerSpans.set(request.url, currentIds().spanId);
         const n = Number(request.params.n);
         const result = await behaviour.work(n, request.body);
         return { n, body: request.body, result };
@@ -255,6 +275,12 @@ export async function startFastify(behaviour: Behaviour, options: AnyServerOptio
     },
     { prefix: '/api' },
   );
+  await app.register(
+    async (orgs) => {
+      orgs.get<{ Params: { org: string; id: string } }>('/items/:id', async (request) => request.params);
+    },
+    { prefix: '/orgs/:org' },
+  );
   app.get('/health', async () => {
     await behaviour.health();
     return 'ok';
@@ -264,15 +290,13 @@ export async function startFastify(behaviour: Behaviour, options: AnyServerOptio
   return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
 }
 
-export const adapters: Record<
-  AdapterName,
-  (behaviour: Behaviour, options?: AnyServerOptions) => Promise<RunningApp>
-> = {
-  http: startHttp,
-  express: startExpress,
-  koa: startKoa,
-  fastify: startFastify,
-};
+export const adapters: Record<AdapterName, (behaviour: Behaviour, options?: AnyServerOptions) => Promise<RunningApp>> =
+  {
+    http: startHttp,
+    express: startExpress,
+    koa: startKoa,
+    fastify: startFastify,
+  };
 
 /** Route template each adapter reports for `/api/users/:id` (node:http has no router). */
 export const userRoute: Record<AdapterName, string | undefined> = {
