@@ -99,9 +99,10 @@ describe.each(Object.keys(adapters) as AdapterName[])('%s adapter', (name) => {
   afterAll(() => app.close());
 
   it('continues the caller trace from traceparent and tags the span', async () => {
+    configure({ tracer: tracing.tracer, callerNameHeaders: ['x-caller'] });
     const parent = tracing.tracer.startSpan('caller');
     const response = await fetch(`${app.url}/api/users/42?x=1`, {
-      headers: { ...traceHeaders(parent), 'x-request-id': 'req-1' },
+      headers: { ...traceHeaders(parent), 'x-request-id': 'req-1', 'x-caller': 'checkout' },
     });
     parent.finish();
     const body = (await response.json()) as { id: string; traceId: string; spanId: string };
@@ -117,6 +118,7 @@ describe.each(Object.keys(adapters) as AdapterName[])('%s adapter', (name) => {
       'http.status_code': 200,
       'peer.ipv4': '127.0.0.1',
       'http.request.header.x-request-id': 'req-1',
+      'peer.service': 'checkout',
     });
     expect(span.tags['peer.port']).toEqual(expect.any(Number));
     if (route !== undefined) expect(span.tags['http.route']).toBe(route);
