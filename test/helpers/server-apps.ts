@@ -18,8 +18,11 @@ import http, { type IncomingMessage, type Server, type ServerResponse } from 'no
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import express4 from 'express4';
 import Fastify from 'fastify';
+import Fastify4 from 'fastify4';
 import Koa from 'koa';
+import Koa2 from 'koa2';
 import { getCurrentSpan } from '../../src/context/index.js';
 import {
   expressErrorTracing,
@@ -44,7 +47,7 @@ export interface RunningApp {
 /** Node's default limit is 16 KB for all headers; the tests send a 16 KB trace header on top. */
 export const MAX_HEADER_SIZE = 64 * 1024;
 
-export type AdapterName = 'http' | 'express' | 'koa' | 'fastify';
+export type AdapterName = 'http' | 'express' | 'express4' | 'koa' | 'koa2' | 'fastify' | 'fastify4';
 
 // biome-ignore lint/suspicious/noExplicitAny: each adapter's options have their own request type.
 export type AnyServerOptions = ServerTracingOptions<any, any>;
@@ -146,44 +149,67 @@ export async function startHttp(behaviour: Behaviour, options: AnyServerOptions 
 
 // ---------------------------------------------------------------- Express
 
-export async function startExpress(behaviour: Behaviour, options: AnyServerOptions = {}): Promise<RunningApp> {
-  const app = express();
+/** Express 4 does not catch rejected handlers: pass them on, which works the same on 5. */
+const caught =
+  (handler: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response, next: NextFunction) => {
+    handler(req, res).catch(next);
+  };
+
+export async function startExpress(
+  behaviour: Behaviour,
+  options: AnyServerOptions = {},
+  framework: typeof express = express,
+): Promise<RunningApp> {
+  const app = framework();
   app.use(expressTracing(options));
-  const api = express.Router();
+  const api = framework.Router();
   api.get('/users/:id', (req: Request, res: Response) => {
     res.json({ id: req.params.id, ...currentIds() });
   });
-  api.post('/work/:n', express.json({ limit: '10mb' }), async (req: Request, res: Response) => {
-    // Runs from body-parser's `end` listener: no await since, so this is the listener's context.
-    listenerSpans.set(req.originalUrl, currentIds().spanId);
-    const n = Number(req.params.n);
-    const result = await behaviour.work(n, req.body);
-    res.json({ n, body: req.body, result });
-  });
+  api.post(
+    '/work/:n',
+    framework.json({ limit: '10mb' }),
+    caught(async (req: Request, res: Response) => {
+      // Runs from body-parser's `end` listener: no await since, so this is the listener's context.
+      listenerSpans.set(req.originalUrl, currentIds().spanId);
+      const n = Number(req.params.n);
+      const result = await behaviour.work(n, req.body);
+      res.json({ n, body: req.body, result });
+    }),
+  );
   api.get('/fail/sync', () => {
     throw new Error('sync boom');
   });
-  api.get('/fail/async', async () => {
-    await sleep(1);
-    throw new Error('async boom');
-  });
+  api.get(
+    '/fail/async',
+    caught(async () => {
+      await sleep(1);
+      throw new Error('async boom');
+    }),
+  );
   api.get('/status/500', (_req: Request, res: Response) => {
     res.status(500).send('no');
   });
-  api.get('/slow', async (_req: Request, res: Response) => {
-    behaviour.slowStarted();
-    await clientGone(res);
-  });
+  api.get(
+    '/slow',
+    caught(async (_req: Request, res: Response) => {
+      behaviour.slowStarted();
+      await clientGone(res);
+    }),
+  );
   app.use('/api', api);
-  const orgs = express.Router({ mergeParams: true });
+  const orgs = framework.Router({ mergeParams: true });
   orgs.get('/items/:id', (req: Request<{ org: string; id: string }>, res: Response) => {
     res.json({ org: req.params.org, id: req.params.id });
   });
   app.use('/orgs/:org', orgs);
-  app.get('/health', async (_req: Request, res: Response) => {
-    await behaviour.health();
-    res.send('ok');
-  });
+  app.get(
+    '/health',
+    caught(async (_req: Request, res: Response) => {
+      await behaviour.health();
+      res.send('ok');
+    }),
+  );
   app.use(expressErrorTracing());
   app.use((_error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     res.status(500).send('error');
@@ -197,8 +223,12 @@ async function readKoaBody(request: IncomingMessage): Promise<unknown> {
   return JSON.parse(await readBody(request));
 }
 
-export async function startKoa(behaviour: Behaviour, options: AnyServerOptions = {}): Promise<RunningApp> {
-  const app = new Koa();
+export async function startKoa(
+  behaviour: Behaviour,
+  options: AnyServerOptions = {},
+  framework: typeof Koa = Koa,
+): Promise<RunningApp> {
+  const app = new framework();
   app.silent = true;
   app.use(koaTracing(options));
   const router = new Router({ prefix: '/api' });
@@ -243,8 +273,12 @@ export async function startKoa(behaviour: Behaviour, options: AnyServerOptions =
 
 // ---------------------------------------------------------------- Fastify
 
-export async function startFastify(behaviour: Behaviour, options: AnyServerOptions = {}): Promise<RunningApp> {
-  const app = Fastify({ http: { maxHeaderSize: MAX_HEADER_SIZE }, bodyLimit: 10 * 1024 * 1024 });
+export async function startFastify(
+  behaviour: Behaviour,
+  options: AnyServerOptions = {},
+  framework: typeof Fastify = Fastify,
+): Promise<RunningApp> {
+  const app = framework({ http: { maxHeaderSize: MAX_HEADER_SIZE }, bodyLimit: 10 * 1024 * 1024 });
   await app.register(fastifyTracing, options);
   // An encapsulated child plugin with a prefix: the tracing plugin must reach its routes.
   await app.register(
@@ -294,14 +328,20 @@ export const adapters: Record<AdapterName, (behaviour: Behaviour, options?: AnyS
   {
     http: startHttp,
     express: startExpress,
+    express4: (behaviour, options) => startExpress(behaviour, options, express4),
     koa: startKoa,
+    koa2: (behaviour, options) => startKoa(behaviour, options, Koa2),
     fastify: startFastify,
+    fastify4: (behaviour, options) => startFastify(behaviour, options, Fastify4 as unknown as typeof Fastify),
   };
 
 /** Route template each adapter reports for `/api/users/:id` (node:http has no router). */
 export const userRoute: Record<AdapterName, string | undefined> = {
   http: undefined,
   express: '/api/users/:id',
+  express4: '/api/users/:id',
   koa: '/api/users/:id',
+  koa2: '/api/users/:id',
   fastify: '/api/users/:id',
+  fastify4: '/api/users/:id',
 };

@@ -19,7 +19,21 @@ import {
 import { createTestTracing, errorLog, expectChildOf, idsOf, type RecordedSpan } from '../helpers/tracing.js';
 
 const tracing = createTestTracing();
-const COMPONENT: Record<AdapterName, string> = { http: 'http', express: 'express', koa: 'koa', fastify: 'fastify' };
+const COMPONENT: Record<AdapterName, string> = {
+  http: 'http',
+  express: 'express',
+  express4: 'express',
+  koa: 'koa',
+  koa2: 'koa',
+  fastify: 'fastify',
+  fastify4: 'fastify',
+};
+/**
+ * Express 4's router keeps no path templates for mounted routers: the mount path is recorded
+ * as matched (`/api`), and an error leaving a mounted router loses it (Express has restored
+ * `req.baseUrl` by then). Documented in docs/server.md.
+ */
+const EXPRESS_4_MOUNTS = (name: AdapterName) => name === 'express4';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -133,8 +147,9 @@ describe.each(Object.keys(adapters) as AdapterName[])('%s adapter', (name) => {
     const response = await fetch(`${app.url}/orgs/acme/items/9`);
     expect(await response.json()).toMatchObject({ org: 'acme', id: '9' });
     const span = await oneServerSpan();
-    expect(span.name).toBe('GET /orgs/:org/items/:id');
-    expect(span.tags['http.route']).toBe('/orgs/:org/items/:id');
+    const route = EXPRESS_4_MOUNTS(name) ? '/orgs/acme/items/:id' : '/orgs/:org/items/:id';
+    expect(span.name).toBe(`GET ${route}`);
+    expect(span.tags['http.route']).toBe(route);
     expect(span.tags['http.url']).toBe(`${app.url}/orgs/acme/items/9`);
   });
 
@@ -212,7 +227,7 @@ describe.each(Object.keys(adapters) as AdapterName[])('%s adapter', (name) => {
     expect(span.error).toBe(true);
     expect(span.tags['http.status_code']).toBe(500);
     expect(errorLog(span)).toMatchObject({ 'exception.message': message, 'exception.type': 'Error' });
-    if (name !== 'http') expect(span.name).toBe(`GET ${path}`);
+    if (name !== 'http') expect(span.name).toBe(`GET ${EXPRESS_4_MOUNTS(name) ? path.slice(4) : path}`);
     tracing.expectAllFinishedOnce();
   });
 
