@@ -12,7 +12,7 @@ import {
   type TagMap,
   type TagValue,
 } from '../core/index.js';
-import { resolveTracer } from '../core/span-ops.js';
+import { addTagsSafely, resolveTracer } from '../core/span-ops.js';
 import type { RequestWrapper } from './types.js';
 
 /** Prefix of the tags recorded for allow-listed request headers. */
@@ -42,20 +42,20 @@ export function requestTags(
 /**
  * Starts the server span of one request: a child of the trace context extracted from its
  * headers, or a new root when there is none, it is malformed, or the tracer's `extract`
- * throws. `undefined` when nothing is recorded (no-op tracer, a tracer that threw).
+ * throws. `undefined` when nothing is recorded (no-op tracer, a tracer that threw), decided
+ * before any per-request tag is computed: that is the fast path.
  */
 export function startServerSpan(
   instrumentation: Instrumentation<unknown, unknown>,
-  request: RequestWrapper,
+  headers: RequestWrapper['headers'],
   operationName: string,
-  headerAllowList: readonly string[] | undefined,
 ): Span | undefined {
   // The same tracer `instrumentation.start` will use (read now: `configure` may have changed it).
   const tracer = resolveTracer(instrumentation.options.tracer ?? getConfig().tracer);
-  const parent = extractSafely(tracer, FORMAT_HTTP_HEADERS, request.headers, instrumentation.onError);
+  const parent = extractSafely(tracer, FORMAT_HTTP_HEADERS, headers, instrumentation.onError);
   // `null`: never the current span of whoever created the server; a server span starts
   // from what the caller sent, or starts a trace.
-  return instrumentation.start(operationName, requestTags(request, headerAllowList), { parent: parent ?? null });
+  return instrumentation.start(operationName, undefined, { parent: parent ?? null });
 }
 
 /** Options of {@link beforeRequest}. */
@@ -101,5 +101,8 @@ export function beforeRequest(request: RequestWrapper, options: BeforeRequestOpt
       requireParentSpan: false,
     },
   });
-  return startServerSpan(instrumentation, request, request.operation, options.headerTags) ?? NOOP_SPAN;
+  const span = startServerSpan(instrumentation, request.headers, request.operation);
+  if (span === undefined) return NOOP_SPAN;
+  addTagsSafely(span, requestTags(request, options.headerTags), instrumentation.onError);
+  return span;
 }

@@ -13,8 +13,8 @@
 import type { Span } from 'opentracing';
 import { bindToCurrentContext, spanInContext } from '../context/index.js';
 import { guard, Instrumentation, recordError, SPAN_KIND, TAG } from '../core/index.js';
-import { finishSafely, setOperationNameSafely, setTagSafely, traceIdOf } from '../core/span-ops.js';
-import { startServerSpan } from './before-request.js';
+import { addTagsSafely, finishSafely, setOperationNameSafely, setTagSafely, traceIdOf } from '../core/span-ops.js';
+import { requestTags, startServerSpan } from './before-request.js';
 import { IncomingMessageRequest } from './request-wrapper.js';
 import type {
   NodeRequest,
@@ -109,14 +109,17 @@ export class ServerTracing<Req, Res> {
       bindEvents(rawRequest, rawResponse, null);
       return IGNORED;
     }
-    const wrapper = new IncomingMessageRequest(rawRequest, { trustProxy: this.options.trustProxy });
-    const info: ServerRequestInfo<Req, Res> = { request, response, method: wrapper.method, route };
+    const info: ServerRequestInfo<Req, Res> = { request, response, method: rawRequest.method ?? 'GET', route };
     const name = this.operationName(info);
-    const span = startServerSpan(this.instrumentation, wrapper, name, this.options.headerTags);
+    const onError = this.instrumentation.onError;
+    const span = startServerSpan(this.instrumentation, rawRequest.headers, name);
     if (span === undefined) return undefined;
+    // Only now, with a span that records, is the request's URL and peer worked out.
+    const wrapper = new IncomingMessageRequest(rawRequest, { trustProxy: this.options.trustProxy });
+    addTagsSafely(span, requestTags(wrapper, this.options.headerTags), onError);
     const traced = new RequestSpan<Req, Res>(this, span, rawRequest, rawResponse, info, name);
     active.set(rawRequest, traced as unknown as RequestSpan<unknown, unknown>);
-    if (route !== undefined) setTagSafely(span, TAG.HTTP_ROUTE, route, this.instrumentation.onError);
+    if (route !== undefined) setTagSafely(span, TAG.HTTP_ROUTE, route, onError);
     this.instrumentation.requestHook(span, info);
     if (this.traceHeader !== undefined) this.sendTraceId(span, rawResponse, this.traceHeader);
     bindEvents(rawRequest, rawResponse, span);

@@ -225,6 +225,29 @@ describe('addresses', () => {
   });
 });
 
+describe('fast path', () => {
+  it('with the no-op tracer nothing is computed or bound: the listener runs as it is', async () => {
+    resetConfig(); // no tracer configured: opentracing's no-op global tracer
+    let bound: boolean | undefined;
+    let faults = 0;
+    const { url } = await serve(
+      tracedRequestListener(
+        (req: IncomingMessage, res: ServerResponse) => {
+          bound = Object.hasOwn(req, 'emit') || Object.hasOwn(res, 'emit');
+          ok(req, res);
+        },
+        { traceResponseHeader: true, onInstrumentationError: () => faults++ },
+      ),
+    );
+    const response = await fetch(url);
+    expect(await response.text()).toBe('ok');
+    expect(response.headers.get('x-trace-id')).toBeNull();
+    expect(bound).toBe(false);
+    expect(faults).toBe(0);
+    expect(tracing.startedCount).toBe(0);
+  });
+});
+
 describe('composition and context', () => {
   it('tracedRequestListener around an Express app with expressTracing: one span, named by the route', async () => {
     const app = express();

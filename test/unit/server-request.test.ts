@@ -202,7 +202,12 @@ describe('beforeRequest', () => {
       span.finish();
     }).not.toThrow();
     // MockTracer (no inject/extract support) does not crash it either.
-    expect(() => beforeRequest(wrapper({ traceparent: 'x' }), { tracer: new MockTracer() }).finish()).not.toThrow();
+    expect(() =>
+      beforeRequest(wrapper({ traceparent: 'x' }), {
+        tracer: new MockTracer(),
+        onInstrumentationError: () => {},
+      }).finish(),
+    ).not.toThrow();
   });
 
   it('records only allow-listed headers, never authorization or cookie', () => {
