@@ -90,7 +90,9 @@ describe('hooks and naming', () => {
         ok(req, res);
       }, options),
     );
-    await (await fetch(`${url}/a?b=1`)).text();
+    const first = await fetch(`${url}/a?b=1`);
+    await first.text();
+    expect(first.headers.get('x-trace-id'), 'traceResponseHeader is off by default').toBeNull();
     await (await fetch(`${url}/fail`)).text();
     const spans = await waitForServerSpans(2);
     const a = spans.find((s) => s.name === 'GET /a') as RecordedSpan;
