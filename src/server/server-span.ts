@@ -5,10 +5,11 @@
  * or the connection closed. Adapters only say where the request, the route and the errors
  * come from.
  *
- * Order per request: (1) `ignore`; (2) extract + start (tags from the request); (3) request
- * hook; (4) trace response header; (5) bind the request's and response's events to the
- * span's context; (6) the handler runs inside `spanInContext(span)`; (7) on `finish` or
- * `close`: route name, status, error, `aborted`, response hook, finish.
+ * Order per request: (1) `ignore`; (2) extract + start: when nothing records, stop here and
+ * run the handler as it is; (3) the request's tags (URL, peer, caller, allow-listed headers);
+ * (4) request hook; (5) trace response header; (6) bind the request's and response's events
+ * to the span's context; (7) the handler runs inside `spanInContext(span)`; (8) on `finish`
+ * or `close`: route name, status, error, `aborted`, response hook, finish.
  */
 import type { Span } from 'opentracing';
 import { bindToCurrentContext, spanInContext } from '../context/index.js';
