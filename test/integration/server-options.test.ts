@@ -4,8 +4,10 @@
  * created inside someone else's span.
  */
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import http2 from 'node:http2';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import express from 'express';
@@ -197,6 +199,35 @@ describe('addresses', () => {
         ['https://shop.example.com/cart?id=3', '203.0.113.9'],
         [`${untrusted.url}/cart?id=3`, '127.0.0.1'],
       ].sort(),
+    );
+  });
+
+  it('https: the scheme comes from the TLS socket, :443 is dropped', async () => {
+    const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url));
+    const cert = fixture('localhost-cert.pem');
+    const server = https.createServer({ key: fixture('localhost-key.pem'), cert }, tracedRequestListener(ok));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const get = (host: string) =>
+      new Promise<number | undefined>((resolve, reject) => {
+        https
+          .get(
+            { host: '127.0.0.1', port, path: '/secure?x=1', ca: cert, headers: { host }, servername: 'localhost' },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode));
+            },
+          )
+          .on('error', reject);
+      });
+    expect(await get(`localhost:${port}`)).toBe(200);
+    expect(await get('secure.example:443')).toBe(200);
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const spans = await waitForServerSpans(2);
+    expect(spans.map((s) => s.tags['http.url']).sort()).toEqual(
+      [`https://localhost:${port}/secure?x=1`, 'https://secure.example/secure?x=1'].sort(),
     );
   });
 
