@@ -312,14 +312,27 @@ describe('composition and context', () => {
     expect(span?.tags['http.status_code']).toBe(500);
   });
 
-  it('a server created inside another span: its requests do not inherit it', async () => {
+  it('a server created inside another span: its requests, ignored ones too, do not inherit it', async () => {
     const outer = tracing.tracer.startSpan('startup');
-    const { url } = await spanInContext(outer, () => serve(tracedRequestListener(ok)));
+    let inIgnored: Span | undefined | null = null;
+    const { url } = await spanInContext(outer, () =>
+      serve(
+        tracedRequestListener(
+          (req: IncomingMessage, res: ServerResponse) => {
+            if (req.url === '/health') inIgnored = getCurrentSpan();
+            ok(req, res);
+          },
+          { ignore: (req) => req.url === '/health' },
+        ),
+      ),
+    );
     outer.finish();
     await (await fetch(url)).text();
+    await (await fetch(`${url}/health`)).text();
     const [span] = await waitForServerSpans(1);
     expect(span?.parentId).toBeUndefined();
     expect(span?.traceId).not.toBe(idsOf(outer).traceId);
+    expect(inIgnored).toBeUndefined();
   });
 
   it('http2 compatibility API: continues the trace, tags and finishes once', async () => {
