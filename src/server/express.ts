@@ -14,6 +14,7 @@ interface LayerLike {
 }
 
 // Route object → its full template (mount paths included). Routes live as long as the app.
+// (A router mounted at two paths reports the first one: the route object is the same.)
 const templates = new WeakMap<object, string | null>();
 
 /**
