@@ -48,6 +48,8 @@ export {
   isNoopSpan,
   type RecordErrorOptions,
   recordError,
+  setOperationNameSafely,
+  traceIdOf,
 } from './span-ops.js';
 export { SPAN_KIND, type SpanKind, TAG, type TagMap, type TagValue } from './tags.js';
 export { type TracedFunctionOptions, traced, tracedFunction } from './traced-function.js';

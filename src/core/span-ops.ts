@@ -105,6 +105,26 @@ export function finishSafely(span: Span, onError?: InstrumentationErrorHandler):
   }
 }
 
+/** Renames a span (a server span once the framework has matched a route). */
+export function setOperationNameSafely(span: Span, name: string, onError?: InstrumentationErrorHandler): void {
+  try {
+    span.setOperationName(name);
+  } catch (error) {
+    reportFault(error, 'span.setOperationName', onError);
+  }
+}
+
+/** The span's trace id as the tracer prints it; `undefined` when the tracer has none or throws. */
+export function traceIdOf(span: Span, onError?: InstrumentationErrorHandler): string | undefined {
+  try {
+    const id = span.context().toTraceId();
+    return typeof id === 'string' && id !== '' ? id : undefined;
+  } catch (error) {
+    reportFault(error, 'span.context', onError);
+    return undefined;
+  }
+}
+
 /** The low-cardinality kind of an error: its `code` when it has one, else its `name`. */
 export function defaultErrorKind(error: unknown): string {
   if (error !== null && typeof error === 'object') {

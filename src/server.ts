@@ -1,0 +1,2 @@
+/** `traced-clients/server`: server spans for node:http, Express, Koa and Fastify. */
+export * from './server/index.js';
