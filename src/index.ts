@@ -3,6 +3,22 @@
  * This root entry re-exports every public piece; each client also has its own subpath.
  * Client libraries are imported only as types here, so the root loads with none installed.
  */
+
+export {
+  type RedisRequestInfo,
+  type RedisResponseInfo,
+  type RedisStatementFunction,
+  type RedisStatementMode,
+  TAG_BATCH_COMMANDS,
+  TAG_BATCH_SIZE,
+  TAG_CLUSTER_SEEDS,
+  TAG_FAILED_COMMANDS,
+  TAG_TRANSACTION_ABORTED,
+  TAG_TRANSACTION_DISCARDED,
+  type TraceableRedis,
+  type TracedRedisOptions,
+  tracedRedis,
+} from './clients/ioredis/index.js';
 export {
   bindToCurrentContext,
   type CurrentSpanFunc,
