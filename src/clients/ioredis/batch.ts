@@ -8,6 +8,7 @@ import type { Span } from 'opentracing';
 import { type MethodTable, type Settlement, type TagMap, traceCall, tracedProxy } from '../../core/index.js';
 import { SpanSettler } from '../../core/lifecycle.js';
 import { addTagsSafely } from '../../core/span-ops.js';
+import { redisErrorKind } from './errors.js';
 import type { PipelineInternals, RawCommand } from './internal-types.js';
 import {
   type ClientState,
@@ -71,6 +72,8 @@ function failedCount(result: unknown): number {
   return failed;
 }
 
+const CHILD_SETTLEMENT: Settlement = { errorKind: redisErrorKind };
+
 /** Child spans of a batch, one per command, settled from the batch's `[error, reply]` list. */
 function startChildren(client: ClientState, parent: Span, commands: readonly RawCommand[]): SpanSettler[] {
   const children: SpanSettler[] = [];
@@ -83,7 +86,7 @@ function startChildren(client: ClientState, parent: Span, commands: readonly Raw
       commandTags(client, upper, String(command.name), command.args, undefined, true),
       client.onError,
     );
-    children.push(new SpanSettler(client.instrumentation as never, span));
+    children.push(new SpanSettler(client.instrumentation as never, span, CHILD_SETTLEMENT));
   }
   return children;
 }
@@ -102,6 +105,7 @@ function settleChildren(children: readonly SpanSettler[], result: unknown, error
 /** The settlement of a batch span, with its children when there are any. */
 export function batchSettlement(kind: BatchKind, children: readonly SpanSettler[]): Settlement {
   return {
+    errorKind: redisErrorKind,
     onSuccess: (span, result) => {
       const failed = failedCount(result);
       if (failed > 0) span.setTag(TAG_FAILED_COMMANDS, failed);
