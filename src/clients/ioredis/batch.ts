@@ -7,16 +7,17 @@
 import type { Span } from 'opentracing';
 import { type MethodTable, type Settlement, type TagMap, traceCall, tracedProxy } from '../../core/index.js';
 import { SpanSettler } from '../../core/lifecycle.js';
-import { addTagsSafely } from '../../core/span-ops.js';
+import { addTagsSafely, setTagSafely } from '../../core/span-ops.js';
 import { redisErrorKind } from './errors.js';
 import type { PipelineInternals, RawCommand } from './internal-types.js';
 import {
   type ClientState,
   commandTags,
-  placeTags,
+  dbTags,
   TAG_BATCH_COMMANDS,
   TAG_BATCH_SIZE,
   TAG_FAILED_COMMANDS,
+  withServingNode,
 } from './state.js';
 import type { RedisRequestInfo } from './types.js';
 
@@ -40,28 +41,19 @@ export function distinctNames(names: readonly string[]): string {
   return [...new Set(names)].join(',');
 }
 
-/** Tags of a batch span: its size, the distinct names of its commands, and where it goes. */
-export function batchTagsOf(client: ClientState, names: readonly string[], firstKey: unknown): TagMap {
-  return {
-    [TAG_BATCH_SIZE]: names.length,
-    [TAG_BATCH_COMMANDS]: distinctNames(names),
-    ...placeTags(client, firstKey, true),
-  };
+/** Tags of a batch span: its size, the distinct names of its commands, its database. */
+export function batchTagsOf(client: ClientState, names: readonly string[]): TagMap {
+  return { [TAG_BATCH_SIZE]: names.length, [TAG_BATCH_COMMANDS]: distinctNames(names), ...dbTags(client) };
 }
 
-function queuedBatchTags(client: ClientState, commands: readonly RawCommand[]): TagMap {
-  let firstKey: unknown;
-  if (client.cluster !== undefined) {
-    for (const command of commands) {
-      firstKey = typeof command.getKeys === 'function' ? command.getKeys()[0] : undefined;
-      if (firstKey !== undefined) break;
-    }
+/** The first key of a queued batch (ioredis routes a Cluster pipeline by it). */
+function batchKey(client: ClientState, commands: readonly RawCommand[]): unknown {
+  if (client.cluster === undefined) return undefined;
+  for (const command of commands) {
+    const key = typeof command.getKeys === 'function' ? command.getKeys()[0] : undefined;
+    if (key !== undefined) return key;
   }
-  return batchTagsOf(
-    client,
-    commands.map((c) => String(c.name).toUpperCase()),
-    firstKey,
-  );
+  return undefined;
 }
 
 /** Number of `[error, reply]` entries that hold an error. */
@@ -81,11 +73,7 @@ function startChildren(client: ClientState, parent: Span, commands: readonly Raw
     const upper = String(command.name).toUpperCase();
     const span = client.instrumentation.start(`redis:${upper}`, undefined, { parent });
     if (span === undefined) continue;
-    addTagsSafely(
-      span,
-      commandTags(client, upper, String(command.name), command.args, undefined, true),
-      client.onError,
-    );
+    addTagsSafely(span, commandTags(client, upper, String(command.name), command.args, undefined), client.onError);
     children.push(new SpanSettler(client.instrumentation as never, span, CHILD_SETTLEMENT));
   }
   return children;
@@ -108,8 +96,8 @@ export function batchSettlement(kind: BatchKind, children: readonly SpanSettler[
     errorKind: redisErrorKind,
     onSuccess: (span, result) => {
       const failed = failedCount(result);
-      if (failed > 0) span.setTag(TAG_FAILED_COMMANDS, failed);
-      if (kind === 'MULTI' && result === null) span.setTag(TAG_TRANSACTION_ABORTED, true);
+      if (failed > 0) setTagSafely(span, TAG_FAILED_COMMANDS, failed);
+      if (kind === 'MULTI' && result === null) setTagSafely(span, TAG_TRANSACTION_ABORTED, true);
       settleChildren(children, result, undefined);
     },
     onError: (_span, error) => settleChildren(children, undefined, error),
@@ -142,10 +130,18 @@ const execWrapper: MethodTable<object>[string] = (original, target, proxy) => {
     );
     if (span === undefined) return Reflect.apply(original, target, args);
     commands ??= userCommands(pipeline, kind);
-    addTagsSafely(span, queuedBatchTags(client, commands), client.onError);
+    addTagsSafely(
+      span,
+      batchTagsOf(
+        client,
+        commands.map((c) => String(c.name).toUpperCase()),
+      ),
+      client.onError,
+    );
     if (info !== undefined) instrumentation.requestHook(span, info);
     const children = client.options.pipelineCommandSpans === true ? startChildren(client, span, commands) : [];
-    return traceCall(client.instrumentation as never, span, original, target, args, batchSettlement(kind, children));
+    const settlement = withServingNode(client, batchSettlement(kind, children), batchKey(client, commands), true);
+    return traceCall(client.instrumentation as never, span, original, target, args, settlement);
   };
 };
 

@@ -3,6 +3,8 @@
  * (settings, fixed peer tags), how statements are built, which commands ioredis knows, and
  * the `multi({ pipeline: false })` transaction in progress, if any.
  */
+
+import type { Span } from 'opentracing';
 import {
   guard,
   Instrumentation,
@@ -11,7 +13,8 @@ import {
   TAG,
   type TagMap,
 } from '../../core/index.js';
-import type { SpanSettler } from '../../core/lifecycle.js';
+import type { Settlement, SpanSettler } from '../../core/lifecycle.js';
+import { addTagsSafely } from '../../core/span-ops.js';
 import type { ClusterInternals, StandaloneInternals } from './internal-types.js';
 import { clusterNodeTags, clusterSeedTags, standalonePeerTags } from './peer.js';
 import { buildStatement, firstKey, type StatementInput } from './statement.js';
@@ -73,36 +76,81 @@ export class ClientState {
   }
 }
 
-/**
- * `db.instance` and, for a Cluster, the node serving `key`. `prefixed`: the key already
- * carries the client's `keyPrefix` (it was read from a queued command).
- */
-export function placeTags(client: ClientState, key: unknown, prefixed: boolean): TagMap {
-  const cluster = client.cluster;
-  if (cluster !== undefined) {
-    const node = key === undefined ? undefined : clusterNodeTags(cluster, key, !prefixed);
-    return { [TAG.DB_INSTANCE]: '0', ...node };
-  }
+/** `db.instance`: the selected database of a standalone client (a Cluster has only 0). */
+export function dbTags(client: ClientState): TagMap {
   const standalone = client.standalone;
-  const db = standalone?.condition?.select ?? standalone?.options?.db ?? 0;
-  return { [TAG.DB_INSTANCE]: String(db) };
+  if (standalone === undefined) return DB_ZERO;
+  const db = standalone.condition?.select ?? standalone.options?.db ?? 0;
+  return db === 0 ? DB_ZERO : { [TAG.DB_INSTANCE]: String(db) };
 }
 
-/** Tags of one command span: statement, db index, Cluster node. */
+const DB_ZERO: TagMap = Object.freeze({ [TAG.DB_INSTANCE]: '0' });
+
+function statementInput(
+  client: ClientState,
+  command: string,
+  lower: string,
+  args: readonly unknown[],
+  scriptKeys: number | null | undefined,
+): StatementInput {
+  return { command, lower, args, known: client.known.has(lower), scriptKeys };
+}
+
+/** Tags of one command span: statement and db index. */
 export function commandTags(
   client: ClientState,
   command: string,
   lower: string,
   args: readonly unknown[],
   scriptKeys: number | null | undefined,
-  prefixed: boolean,
 ): TagMap {
-  const input: StatementInput = { command, lower, args, known: client.known.has(lower), scriptKeys };
+  const input = statementInput(client, command, lower, args, scriptKeys);
   const statement = guard(
     'tags.ioredis',
     () => buildStatement(input, client.statement, client.instrumentation.maxStatementLength),
     client.onError,
   );
-  const key = client.cluster === undefined ? undefined : firstKey(input);
-  return { [TAG.DB_STATEMENT]: statement, ...placeTags(client, key, prefixed) };
+  return { [TAG.DB_STATEMENT]: statement, ...dbTags(client) };
+}
+
+/** The key a Cluster routes a command by (its first key), if any. */
+export function routingKey(
+  client: ClientState,
+  command: string,
+  lower: string,
+  args: readonly unknown[],
+  scriptKeys: number | null | undefined,
+): unknown {
+  return firstKey(statementInput(client, command, lower, args, scriptKeys));
+}
+
+/**
+ * For a Cluster: `settlement`, plus the serving node's peer tags when the call settles. Read
+ * then, not at the start, so commands issued before the slot map was known (offline queue)
+ * and commands redirected by `MOVED` name the node the map points to once they are served.
+ * `prefixed`: the key already carries the client's `keyPrefix` (read from a queued command).
+ */
+export function withServingNode(
+  client: ClientState,
+  settlement: Settlement,
+  key: unknown,
+  prefixed: boolean,
+): Settlement {
+  const cluster = client.cluster;
+  if (cluster === undefined || key === undefined) return settlement;
+  const tagNode = (span: Span) => {
+    const tags = clusterNodeTags(cluster, key, !prefixed);
+    if (tags !== undefined) addTagsSafely(span, tags, client.onError);
+  };
+  return {
+    ...settlement,
+    onSuccess: (span, result) => {
+      tagNode(span);
+      settlement.onSuccess?.(span, result);
+    },
+    onError: (span, error) => {
+      tagNode(span);
+      settlement.onError?.(span, error);
+    },
+  };
 }

@@ -18,11 +18,11 @@ import {
   tracedProxy,
 } from '../../core/index.js';
 import { SpanSettler } from '../../core/lifecycle.js';
-import { addTagsSafely } from '../../core/span-ops.js';
+import { addTagsSafely, setTagSafely } from '../../core/span-ops.js';
 import { batchSettlement, batchTagsOf, TAG_TRANSACTION_DISCARDED, tracedBatch } from './batch.js';
 import { redisErrorKind } from './errors.js';
 import type { CommanderInternals } from './internal-types.js';
-import { ClientState, commandTags, type OpenTransaction } from './state.js';
+import { ClientState, commandTags, type OpenTransaction, routingKey, withServingNode } from './state.js';
 import { flattenArgs } from './statement.js';
 import type { RedisRequestInfo, TracedRedisOptions } from './types.js';
 
@@ -48,6 +48,19 @@ function settlementFor(command: string): Settlement {
     settlements.set(command, settlement);
   }
   return settlement;
+}
+
+/** How a command span settles; for a Cluster, also naming the node that served it. */
+function settle(
+  client: ClientState,
+  command: string,
+  lower: string,
+  args: readonly unknown[],
+  scriptKeys: number | null | undefined,
+): Settlement {
+  const settlement = settlementFor(command);
+  if (client.cluster === undefined) return settlement;
+  return withServingNode(client, settlement, routingKey(client, command, lower, args, scriptKeys), false);
 }
 
 /** The arguments a statement is built from: flattened, without the trailing callback. */
@@ -82,9 +95,16 @@ function runCommand(
   );
   if (span === undefined) return Reflect.apply(original, target, args);
   const flat = info?.args ?? statementArgs(lower, args, argsFrom);
-  addTagsSafely(span, commandTags(client, command, lower, flat, scriptKeys, false), client.onError);
+  addTagsSafely(span, commandTags(client, command, lower, flat, scriptKeys), client.onError);
   if (info !== undefined) instrumentation.requestHook(span, info);
-  return traceCall(instrumentation as never, span, original, target, args, settlementFor(command));
+  return traceCall(
+    instrumentation as never,
+    span,
+    original,
+    target,
+    args,
+    settle(client, command, lower, flat, scriptKeys),
+  );
 }
 
 /** A command sent between `MULTI` and `EXEC`: counted in the transaction, a child span only on request. */
@@ -101,11 +121,7 @@ function queueInTransaction(
   if (client.options.pipelineCommandSpans !== true) return Reflect.apply(original, target, args);
   const span = client.instrumentation.start(`redis:${command}`, undefined, { parent: transaction.settler.span });
   if (span === undefined) return Reflect.apply(original, target, args);
-  addTagsSafely(
-    span,
-    commandTags(client, command, lower, statementArgs(lower, args, 0), undefined, false),
-    client.onError,
-  );
+  addTagsSafely(span, commandTags(client, command, lower, statementArgs(lower, args, 0), undefined), client.onError);
   return traceCall(client.instrumentation as never, span, original, target, args, settlementFor(command));
 }
 
@@ -157,8 +173,10 @@ const sendCommandMethod: Wrapper = (original, target, proxy) => {
     const command = lower.toUpperCase();
     const span = transaction === undefined ? instrumentation.start(`redis:${command}`) : undefined;
     if (span === undefined) return Reflect.apply(original, target, args);
-    addTagsSafely(span, commandTags(client, command, lower, commandArgs, undefined, true), client.onError);
-    return traceCall(instrumentation as never, span, original, target, args, settlementFor(command), 'promise');
+    addTagsSafely(span, commandTags(client, command, lower, commandArgs, undefined), client.onError);
+    const key = client.cluster === undefined ? undefined : routingKey(client, command, lower, commandArgs, undefined);
+    const settlement = withServingNode(client, settlementFor(command), key, true);
+    return traceCall(instrumentation as never, span, original, target, args, settlement, 'promise');
   };
 };
 
@@ -173,7 +191,7 @@ function transactionEnd(lower: 'exec' | 'discard'): Wrapper {
       if (transaction === undefined) return Reflect.apply(untraced, this, args);
       client.transaction = undefined;
       const span = transaction.settler.span;
-      addTagsSafely(span, batchTagsOf(client, transaction.names, undefined), client.onError);
+      addTagsSafely(span, batchTagsOf(client, transaction.names), client.onError);
       const settlement = lower === 'exec' ? batchSettlement('MULTI', []) : DISCARD_SETTLEMENT;
       return traceCall(client.instrumentation as never, span, original, target, args, settlement);
     };
@@ -182,7 +200,7 @@ function transactionEnd(lower: 'exec' | 'discard'): Wrapper {
 
 const DISCARD_SETTLEMENT: Settlement = {
   errorKind: redisErrorKind,
-  onSuccess: (span) => span.setTag(TAG_TRANSACTION_DISCARDED, true),
+  onSuccess: (span) => setTagSafely(span, TAG_TRANSACTION_DISCARDED, true),
   responseInfo: (result) => ({ command: 'MULTI', result }),
 };
 
@@ -215,7 +233,7 @@ function openTransaction(
     info === undefined ? 'redis:MULTI' : instrumentation.operationName('redis:MULTI', info),
   );
   if (span === undefined) return Reflect.apply(original, target, args);
-  addTagsSafely(span, batchTagsOf(client, [], undefined), client.onError);
+  addTagsSafely(span, batchTagsOf(client, []), client.onError);
   if (info !== undefined) instrumentation.requestHook(span, info);
   const transaction: OpenTransaction = {
     settler: new SpanSettler(instrumentation as never, span, batchSettlement('MULTI', [])),
