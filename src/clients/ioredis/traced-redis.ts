@@ -39,6 +39,27 @@ const tables = new WeakMap<object, Table>();
 
 const clientOf = (proxy: object): ClientState => states.get(proxy) as ClientState;
 
+/** A command's names, computed once: `GET`, `get`, `redis:GET`. */
+interface CommandName {
+  readonly command: string;
+  readonly lower: string;
+  readonly operation: string;
+}
+
+const commandNames = new Map<string, CommandName>();
+
+/** The names of a command (cached: `call` passes the command name on every call). */
+function namesOf(lower: string): CommandName {
+  let names = commandNames.get(lower);
+  if (names === undefined) {
+    const command = lower.toUpperCase();
+    names = { command, lower, operation: `redis:${command}` };
+    // Bounded: `call` can be given any string.
+    if (commandNames.size < 4096) commandNames.set(lower, names);
+  }
+  return names;
+}
+
 /** One settlement per command name, shared by every client. */
 const settlements = new Map<string, Settlement>();
 function settlementFor(command: string): Settlement {
@@ -79,17 +100,17 @@ function runCommand(
   original: (...args: never[]) => unknown,
   target: object,
   args: unknown[],
-  command: string,
-  lower: string,
+  names: CommandName,
   argsFrom: number,
   scriptKeys: number | null | undefined,
 ): unknown {
+  const { command, lower } = names;
   const transaction = client.transaction;
   if (transaction !== undefined) return queueInTransaction(client, transaction, original, target, args, command, lower);
   const instrumentation = client.instrumentation;
   let info: RedisRequestInfo | undefined;
   if (client.needsRequestInfo) info = { command, args: statementArgs(lower, args, argsFrom) };
-  const defaultName = `redis:${command}`;
+  const defaultName = names.operation;
   const span = instrumentation.start(
     info === undefined ? defaultName : instrumentation.operationName(defaultName, info),
   );
@@ -127,23 +148,23 @@ function queueInTransaction(
 
 /** A generated command method: `get`, `getBuffer`, `hset`, … */
 function commandMethod(lower: string): Wrapper {
-  const command = lower.toUpperCase();
+  const names = namesOf(lower);
   return (original, target, proxy) => {
     const client = clientOf(proxy);
     return function tracedCommand(this: unknown, ...args: unknown[]) {
-      return runCommand(client, original, target, args, command, lower, 0, undefined);
+      return runCommand(client, original, target, args, names, 0, undefined);
     };
   };
 }
 
 /** A `defineCommand` script method: a span named after the script, its declared keys shown. */
 function scriptMethod(name: string): Wrapper {
-  const command = name.toUpperCase();
+  const names: CommandName = { command: name.toUpperCase(), lower: name, operation: `redis:${name.toUpperCase()}` };
   return (original, target, proxy) => {
     const client = clientOf(proxy);
     const keys = (target as CommanderInternals).scriptsSet?.[name]?.numberOfKeys ?? null;
     return function tracedScript(this: unknown, ...args: unknown[]) {
-      return runCommand(client, original, target, args, command, name, 0, keys);
+      return runCommand(client, original, target, args, names, 0, keys);
     };
   };
 }
@@ -152,8 +173,7 @@ function scriptMethod(name: string): Wrapper {
 const callMethod: Wrapper = (original, target, proxy) => {
   const client = clientOf(proxy);
   return function tracedCall(this: unknown, ...args: unknown[]) {
-    const lower = String(args[0]).toLowerCase();
-    return runCommand(client, original, target, args, lower.toUpperCase(), lower, 1, undefined);
+    return runCommand(client, original, target, args, namesOf(String(args[0]).toLowerCase()), 1, undefined);
   };
 };
 
