@@ -1,4 +1,4 @@
-import { Command, Redis, type RedisOptions } from 'ioredis';
+import { type ChainableCommander, Command, Redis, type RedisOptions } from 'ioredis';
 import type { Span } from 'opentracing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getCurrentSpan, spanInContext } from '../../src/context/index.js';
@@ -351,6 +351,52 @@ describe.runIf(available)('tracedRedis (standalone, real Redis)', () => {
       const span = tracing.one('redis:MULTI');
       expect(span.tags).toMatchObject({ 'redis.transaction.discarded': true, 'redis.batch.size': 1 });
       expect(await raw.exists(k('nd'))).toBe(0);
+    });
+
+    it('a transaction inside a pipeline, pipeline().multi()…exec().exec(): one redis:PIPELINE span', async () => {
+      type WithMulti = ChainableCommander & { multi(): ChainableCommander };
+      const transactionIn = (c: Redis, key: string) =>
+        (c.pipeline().get(key) as WithMulti).multi().set(key, '1').get(key).exec() as unknown as ChainableCommander;
+      const chain = transactionIn(redis, k('pm'));
+      expect(tracing.startedCount).toBe(0); // the first exec() only queued EXEC
+      const result = await chain.exec();
+      const rawResult = await transactionIn(raw, k('pm-raw')).exec();
+      expect(result).toEqual(rawResult);
+      expect(result?.at(-1)).toEqual([null, ['OK', '1']]);
+      expect(tracing.spans().map((s) => s.name)).toEqual(['redis:PIPELINE']);
+      expect(tracing.one('redis:PIPELINE').tags).toMatchObject({
+        'redis.batch.size': 5,
+        'redis.batch.commands': 'GET,MULTI,SET,EXEC',
+      });
+    });
+
+    it('enableAutoPipelining: every command is still its own span with its own parent', async () => {
+      const c = client({}, { enableAutoPipelining: true });
+      await c.ping();
+      tracing.reset();
+      const parents = [parent('x'), parent('y'), parent('z')];
+      const values = await Promise.all(
+        parents.map((p, i) => spanInContext(p, () => c.set(k(`auto${i}`), String(i)).then(() => c.get(k(`auto${i}`))))),
+      );
+      expect(values).toEqual(['0', '1', '2']);
+      const gets = tracing.named('redis:GET');
+      expect(gets).toHaveLength(3);
+      parents.forEach((p, i) => {
+        const span = gets.find((s) => s.parentId === idsOf(p).spanId);
+        expect(span?.tags['db.statement']).toBe(`GET ${k(`auto${i}`)}`);
+      });
+      expect(tracing.named('redis:PIPELINE')).toHaveLength(0);
+    });
+
+    it('pipelineCommandSpans on a multi: child spans under redis:MULTI', async () => {
+      const c = client({ pipelineCommandSpans: true });
+      await c.multi().set(k('mc'), '1').incr(k('mc')).exec();
+      const batch = tracing.one('redis:MULTI');
+      expect(tracing.childrenOf(batch).map((s) => [s.name, s.error])).toEqual([
+        ['redis:SET', false],
+        ['redis:INCR', false],
+      ]);
+      tracing.expectAllFinishedOnce();
     });
 
     it('pipelineCommandSpans: a child span per command, with its own statement and outcome', async () => {

@@ -116,7 +116,13 @@ const execWrapper: MethodTable<object>[string] = (original, target, proxy) => {
   const { client } = batch;
   const pipeline = target as PipelineInternals;
   return function tracedExec(this: unknown, ...args: unknown[]) {
-    const kind: BatchKind = batch.kind === 'MULTI' || (pipeline._transactions ?? 0) > 0 ? 'MULTI' : 'PIPELINE';
+    const kind = batch.kind;
+    // `pipeline().multi()…exec()`: this `exec` only queues EXEC (and returns the pipeline);
+    // the batch goes out, and is a span, at the next `exec()`.
+    if (kind === 'PIPELINE' && (pipeline._transactions ?? 0) > 0) {
+      const queued = Reflect.apply(original, target, args);
+      return queued === target ? proxy : queued;
+    }
     const instrumentation = client.instrumentation;
     let commands: RawCommand[] | undefined;
     let info: RedisRequestInfo | undefined;
