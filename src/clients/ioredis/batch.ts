@@ -74,7 +74,7 @@ function startChildren(client: ClientState, parent: Span, commands: readonly Raw
     const span = client.instrumentation.start(`redis:${upper}`, undefined, { parent });
     if (span === undefined) continue;
     addTagsSafely(span, commandTags(client, upper, String(command.name), command.args, undefined), client.onError);
-    children.push(new SpanSettler(client.instrumentation as never, span, CHILD_SETTLEMENT));
+    children.push(new SpanSettler(client.lifecycle, span, CHILD_SETTLEMENT));
   }
   return children;
 }
@@ -147,7 +147,7 @@ const execWrapper: MethodTable<object>[string] = (original, target, proxy) => {
     if (info !== undefined) instrumentation.requestHook(span, info);
     const children = client.options.pipelineCommandSpans === true ? startChildren(client, span, commands) : [];
     const settlement = withServingNode(client, batchSettlement(kind, children), batchKey(client, commands), true);
-    return traceCall(client.instrumentation as never, span, original, target, args, settlement);
+    return traceCall(client.lifecycle, span, original, target, args, settlement);
   };
 };
 

@@ -5,19 +5,17 @@
  */
 import type { Buffer } from 'node:buffer';
 
-/** A queued `Command` (ioredis `Command`): its name, flattened arguments and promise. */
+/** A queued `Command` (ioredis `Command`): its name, flattened arguments, and keys. */
 export interface RawCommand {
-  name: string;
-  args: unknown[];
-  promise: Promise<unknown>;
+  readonly name: string;
+  readonly args: unknown[];
   getKeys?: () => (string | Buffer)[];
 }
 
 /** What a `Pipeline` keeps: the queued commands and whether a MULTI is open on it. */
 export interface PipelineInternals {
-  _queue?: RawCommand[];
-  _transactions?: number;
-  readonly length?: number;
+  readonly _queue?: RawCommand[];
+  readonly _transactions?: number;
 }
 
 /** A `Script` of `defineCommand`: the number of keys it takes. */

@@ -15,7 +15,7 @@ import {
 } from '../../core/index.js';
 import type { Settlement, SpanSettler } from '../../core/lifecycle.js';
 import { addTagsSafely } from '../../core/span-ops.js';
-import type { ClusterInternals, StandaloneInternals } from './internal-types.js';
+import type { ClusterInternals, CommanderInternals, StandaloneInternals } from './internal-types.js';
 import { clusterNodeTags, clusterSeedTags, standalonePeerTags } from './peer.js';
 import { buildStatement, firstKey, type StatementInput } from './statement.js';
 import type {
@@ -55,7 +55,7 @@ export class ClientState {
     /** Lowercase names of the commands ioredis knows. */
     readonly known: ReadonlySet<string>,
   ) {
-    const isCluster = (raw as { isCluster?: unknown }).isCluster === true;
+    const isCluster = (raw as CommanderInternals).isCluster === true;
     this.cluster = isCluster ? (raw as ClusterInternals) : undefined;
     this.standalone = isCluster ? undefined : (raw as StandaloneInternals);
     this.statement = options.statement ?? 'key';
@@ -69,6 +69,11 @@ export class ClientState {
       },
       options,
     });
+  }
+
+  /** The same instrumentation, as the core lifecycle functions take it. */
+  get lifecycle(): Instrumentation {
+    return this.instrumentation as Instrumentation;
   }
 
   get onError(): InstrumentationErrorHandler | undefined {

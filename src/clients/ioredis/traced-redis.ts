@@ -21,7 +21,7 @@ import { SpanSettler } from '../../core/lifecycle.js';
 import { addTagsSafely, setTagSafely } from '../../core/span-ops.js';
 import { batchSettlement, batchTagsOf, TAG_TRANSACTION_DISCARDED, tracedBatch } from './batch.js';
 import { redisErrorKind } from './errors.js';
-import type { CommanderInternals } from './internal-types.js';
+import type { CommanderInternals, RawCommand } from './internal-types.js';
 import { ClientState, commandTags, type OpenTransaction, routingKey, withServingNode } from './state.js';
 import { flattenArgs } from './statement.js';
 import type { RedisRequestInfo, TracedRedisOptions } from './types.js';
@@ -78,17 +78,30 @@ function settle(
   lower: string,
   args: readonly unknown[],
   scriptKeys: number | null | undefined,
+  prefixed: boolean,
 ): Settlement {
   const settlement = settlementFor(command);
   if (client.cluster === undefined) return settlement;
-  return withServingNode(client, settlement, routingKey(client, command, lower, args, scriptKeys), false);
+  return withServingNode(client, settlement, routingKey(client, command, lower, args, scriptKeys), prefixed);
 }
 
-/** The arguments a statement is built from: flattened, without the trailing callback. */
-function statementArgs(lower: string, args: readonly unknown[], from: number): unknown[] {
+/** Reads the flattened arguments of one call (for statements, hooks and Cluster routing). */
+type ArgsReader = (lower: string, args: readonly unknown[]) => unknown[];
+
+/** A command method's arguments: flattened, without the trailing callback. */
+const commandArgs: ArgsReader = (lower, args) => {
   const end = typeof args[args.length - 1] === 'function' ? args.length - 1 : args.length;
-  return flattenArgs(lower, from === 0 && end === args.length ? args : args.slice(from, end));
-}
+  return flattenArgs(lower, end === args.length ? args : args.slice(0, end));
+};
+
+/** `call(name, …args)`: the arguments after the name. */
+const callArgs: ArgsReader = (lower, args) => commandArgs(lower, args.slice(1));
+
+/** `sendCommand(command)`: the Command's own arguments (already flattened by ioredis). */
+const sentCommandArgs: ArgsReader = (_lower, args) => {
+  const commandArgs = (args[0] as Partial<RawCommand>).args;
+  return Array.isArray(commandArgs) ? commandArgs : [];
+};
 
 /**
  * One command call: a span `redis:<CMD>` (or none: then the original runs directly), tagged,
@@ -101,31 +114,27 @@ function runCommand(
   target: object,
   args: unknown[],
   names: CommandName,
-  argsFrom: number,
+  readArgs: ArgsReader,
   scriptKeys: number | null | undefined,
 ): unknown {
-  const { command, lower } = names;
   const transaction = client.transaction;
-  if (transaction !== undefined) return queueInTransaction(client, transaction, original, target, args, command, lower);
+  if (transaction !== undefined)
+    return queueInTransaction(client, transaction, original, target, args, names, readArgs);
+  const { command, lower } = names;
   const instrumentation = client.instrumentation;
   let info: RedisRequestInfo | undefined;
-  if (client.needsRequestInfo) info = { command, args: statementArgs(lower, args, argsFrom) };
-  const defaultName = names.operation;
+  if (client.needsRequestInfo) info = { command, args: readArgs(lower, args) };
   const span = instrumentation.start(
-    info === undefined ? defaultName : instrumentation.operationName(defaultName, info),
+    info === undefined ? names.operation : instrumentation.operationName(names.operation, info),
   );
   if (span === undefined) return Reflect.apply(original, target, args);
-  const flat = info?.args ?? statementArgs(lower, args, argsFrom);
+  const flat = info?.args ?? readArgs(lower, args);
   addTagsSafely(span, commandTags(client, command, lower, flat, scriptKeys), client.onError);
   if (info !== undefined) instrumentation.requestHook(span, info);
-  return traceCall(
-    instrumentation as never,
-    span,
-    original,
-    target,
-    args,
-    settle(client, command, lower, flat, scriptKeys),
-  );
+  // `sendCommand` settles by the Command's promise; the command methods by promise or callback.
+  const style = readArgs === sentCommandArgs ? 'promise' : 'auto';
+  const settlement = settle(client, command, lower, flat, scriptKeys, readArgs === sentCommandArgs);
+  return traceCall(client.lifecycle, span, original, target, args, settlement, style);
 }
 
 /** A command sent between `MULTI` and `EXEC`: counted in the transaction, a child span only on request. */
@@ -135,15 +144,17 @@ function queueInTransaction(
   original: (...args: never[]) => unknown,
   target: object,
   args: unknown[],
-  command: string,
-  lower: string,
+  names: CommandName,
+  readArgs: ArgsReader,
 ): unknown {
-  transaction.names.push(command);
+  transaction.names.push(names.command);
   if (client.options.pipelineCommandSpans !== true) return Reflect.apply(original, target, args);
-  const span = client.instrumentation.start(`redis:${command}`, undefined, { parent: transaction.settler.span });
+  const span = client.instrumentation.start(names.operation, undefined, { parent: transaction.settler.span });
   if (span === undefined) return Reflect.apply(original, target, args);
-  addTagsSafely(span, commandTags(client, command, lower, statementArgs(lower, args, 0), undefined), client.onError);
-  return traceCall(client.instrumentation as never, span, original, target, args, settlementFor(command));
+  const flat = readArgs(names.lower, args);
+  addTagsSafely(span, commandTags(client, names.command, names.lower, flat, undefined), client.onError);
+  const style = readArgs === sentCommandArgs ? 'promise' : 'auto';
+  return traceCall(client.lifecycle, span, original, target, args, settlementFor(names.command), style);
 }
 
 /** A generated command method: `get`, `getBuffer`, `hset`, … */
@@ -152,7 +163,7 @@ function commandMethod(lower: string): Wrapper {
   return (original, target, proxy) => {
     const client = clientOf(proxy);
     return function tracedCommand(this: unknown, ...args: unknown[]) {
-      return runCommand(client, original, target, args, names, 0, undefined);
+      return runCommand(client, original, target, args, names, commandArgs, undefined);
     };
   };
 }
@@ -164,7 +175,7 @@ function scriptMethod(name: string): Wrapper {
     const client = clientOf(proxy);
     const keys = (target as CommanderInternals).scriptsSet?.[name]?.numberOfKeys ?? null;
     return function tracedScript(this: unknown, ...args: unknown[]) {
-      return runCommand(client, original, target, args, names, 0, keys);
+      return runCommand(client, original, target, args, names, commandArgs, keys);
     };
   };
 }
@@ -173,7 +184,7 @@ function scriptMethod(name: string): Wrapper {
 const callMethod: Wrapper = (original, target, proxy) => {
   const client = clientOf(proxy);
   return function tracedCall(this: unknown, ...args: unknown[]) {
-    return runCommand(client, original, target, args, namesOf(String(args[0]).toLowerCase()), 1, undefined);
+    return runCommand(client, original, target, args, namesOf(String(args[0]).toLowerCase()), callArgs, undefined);
   };
 };
 
@@ -181,22 +192,11 @@ const callMethod: Wrapper = (original, target, proxy) => {
 const sendCommandMethod: Wrapper = (original, target, proxy) => {
   const client = clientOf(proxy);
   return function tracedSendCommand(this: unknown, ...args: unknown[]) {
-    const raw = args[0] as { name?: unknown; args?: unknown } | undefined;
-    if (raw === null || typeof raw !== 'object' || typeof raw.name !== 'string') {
+    const command = args[0] as Partial<RawCommand> | null | undefined;
+    if (command === null || typeof command !== 'object' || typeof command.name !== 'string') {
       return Reflect.apply(original, target, args);
     }
-    const lower = raw.name.toLowerCase();
-    const commandArgs = Array.isArray(raw.args) ? raw.args : [];
-    const transaction = client.transaction;
-    if (transaction !== undefined) transaction.names.push(lower.toUpperCase());
-    const instrumentation = client.instrumentation;
-    const command = lower.toUpperCase();
-    const span = transaction === undefined ? instrumentation.start(`redis:${command}`) : undefined;
-    if (span === undefined) return Reflect.apply(original, target, args);
-    addTagsSafely(span, commandTags(client, command, lower, commandArgs, undefined), client.onError);
-    const key = client.cluster === undefined ? undefined : routingKey(client, command, lower, commandArgs, undefined);
-    const settlement = withServingNode(client, settlementFor(command), key, true);
-    return traceCall(instrumentation as never, span, original, target, args, settlement, 'promise');
+    return runCommand(client, original, target, args, namesOf(command.name.toLowerCase()), sentCommandArgs, undefined);
   };
 };
 
@@ -213,7 +213,7 @@ function transactionEnd(lower: 'exec' | 'discard'): Wrapper {
       const span = transaction.settler.span;
       addTagsSafely(span, batchTagsOf(client, transaction.names), client.onError);
       const settlement = lower === 'exec' ? batchSettlement('MULTI', []) : DISCARD_SETTLEMENT;
-      return traceCall(client.instrumentation as never, span, original, target, args, settlement);
+      return traceCall(client.lifecycle, span, original, target, args, settlement);
     };
   };
 }
@@ -256,7 +256,7 @@ function openTransaction(
   addTagsSafely(span, batchTagsOf(client, []), client.onError);
   if (info !== undefined) instrumentation.requestHook(span, info);
   const transaction: OpenTransaction = {
-    settler: new SpanSettler(instrumentation as never, span, batchSettlement('MULTI', [])),
+    settler: new SpanSettler(client.lifecycle, span, batchSettlement('MULTI', [])),
     names: [],
   };
   client.transaction = transaction;
