@@ -560,8 +560,11 @@ describe.runIf(available)('tracedRedis (standalone, real Redis)', () => {
       await redis.pipeline().set(k('s5'), secret).exec();
       await redis.eval(`return '${secret}'`, 0);
       await redis.incr(k('s1')).catch(() => undefined);
+      // A failing command whose arguments hold the value (ioredis puts them on the error).
+      const failed = await redis.lpush(k('s1'), secret).catch((e: unknown) => e);
+      expect(JSON.stringify((failed as { command?: unknown }).command)).toContain(secret);
       const dump = JSON.stringify(tracing.spans().map((s) => [s.tags, s.logs]));
-      expect(tracing.spans().length).toBeGreaterThanOrEqual(7);
+      expect(tracing.spans().length).toBeGreaterThanOrEqual(8);
       expect(dump).not.toContain(secret);
     });
 
