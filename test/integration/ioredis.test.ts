@@ -185,6 +185,17 @@ describe.runIf(available)('tracedRedis (standalone, real Redis)', () => {
       tracing.expectAllFinishedOnce();
     });
 
+    it('addBuiltinCommand: the added command is traced; unknown commands record no argument', async () => {
+      const c = client();
+      c.addBuiltinCommand('tracedclientsnosuchcommand');
+      const typed = c as Redis & { tracedclientsnosuchcommand(...args: string[]): Promise<unknown> };
+      const error = await typed.tracedclientsnosuchcommand('secret-arg').catch((e: unknown) => e);
+      expect((error as Error).message).toMatch(/unknown command/i);
+      const span = tracing.one('redis:TRACEDCLIENTSNOSUCHCOMMAND');
+      expect(span.tags['db.statement']).toBe('TRACEDCLIENTSNOSUCHCOMMAND ?');
+      expect(span.error).toBe(true);
+    });
+
     it('a script defined on the raw client before wrapping is traced too', async () => {
       const rawClient = new Redis(url);
       extra.push(rawClient);
@@ -396,6 +407,34 @@ describe.runIf(available)('tracedRedis (standalone, real Redis)', () => {
         ['redis:SET', false],
         ['redis:INCR', false],
       ]);
+      tracing.expectAllFinishedOnce();
+    });
+
+    it('multi({ pipeline: false }) with pipelineCommandSpans: commands are children of redis:MULTI', async () => {
+      const c = client({ pipelineCommandSpans: true });
+      await c.ping();
+      tracing.reset();
+      await c.multi({ pipeline: false });
+      expect(await c.set(k('npc'), '1')).toBe('QUEUED');
+      expect(await c.exec()).toEqual([[null, 'OK']]);
+      const batch = tracing.one('redis:MULTI');
+      expect(tracing.childrenOf(batch).map((s) => [s.name, s.tags['db.statement']])).toEqual([
+        ['redis:SET', `SET ${k('npc')} ?`],
+      ]);
+      tracing.expectAllFinishedOnce();
+    });
+
+    it('multi({ pipeline: false }) refused (connection closed): the span fails, later commands are spans', async () => {
+      const c = client();
+      await c.ping();
+      c.disconnect();
+      tracing.reset();
+      const error = await c.multi({ pipeline: false }).catch((e: unknown) => e);
+      expect((error as Error).message).toBe('Connection is closed.');
+      const span = tracing.one('redis:MULTI');
+      expect(span.error).toBe(true);
+      await c.get(k('after')).catch(() => undefined);
+      expect(tracing.named('redis:GET')).toHaveLength(1);
       tracing.expectAllFinishedOnce();
     });
 
