@@ -75,7 +75,13 @@ async function startServers(count: number, extraArgs: (port: number) => string[]
       { stdio: 'ignore' },
     ),
   );
+  // If the test process ends without calling stop() (a crash, a timeout), the servers go too.
+  const killAll = () => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
   const stop = async () => {
+    process.removeListener('exit', killAll);
     await Promise.all(
       children.map(
         (child) =>
