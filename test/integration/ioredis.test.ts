@@ -438,6 +438,32 @@ describe.runIf(available)('tracedRedis (standalone, real Redis)', () => {
       tracing.expectAllFinishedOnce();
     });
 
+    it('batches get the operationName function and hooks with the command names', async () => {
+      const seen: unknown[] = [];
+      const c = client({
+        operationName: (info) => `cache.${info.command.toLowerCase()}`,
+        requestHook: (span, info) => {
+          seen.push(info);
+          span.setTag('hook.batch', String(info.batch));
+        },
+        responseHook: (_span, info) => {
+          seen.push(info);
+        },
+      });
+      await c.pipeline().set(k('hb'), '1').get(k('hb')).exec();
+      expect(tracing.one('cache.pipeline').tags['hook.batch']).toBe('SET,GET');
+      expect(seen).toEqual([
+        { command: 'PIPELINE', args: [], batch: ['SET', 'GET'] },
+        {
+          command: 'PIPELINE',
+          result: [
+            [null, 'OK'],
+            [null, '1'],
+          ],
+        },
+      ]);
+    });
+
     it('pipelineCommandSpans: a child span per command, with its own statement and outcome', async () => {
       await raw.set(k('cstr'), 'x');
       const c = client({ pipelineCommandSpans: true });
