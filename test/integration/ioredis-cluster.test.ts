@@ -119,6 +119,34 @@ describe.runIf(available)('tracedRedis (Redis Cluster of three local masters)', 
     ).toEqual(['redis:GET', 'redis:SET']);
   });
 
+  it('a command redirected by MOVED names the node that finally served it', async () => {
+    const raw = open();
+    const cluster = tracedRedis(raw);
+    await cluster.ping();
+    const key = 'tc:moved';
+    const right = await portOf(key);
+    const wrong = ports.find((p) => p !== right) as number;
+    const probe = new Redis({ host: '127.0.0.1', port: right });
+    const slot = (await probe.call('CLUSTER', 'KEYSLOT', key)) as number;
+    probe.disconnect();
+    const wrongNode = new Redis({ host: '127.0.0.1', port: wrong });
+    const movedReplies = async () => {
+      const stats = (await wrongNode.info('errorstats')) as string;
+      return Number(/errorstat_MOVED:count=(\d+)/.exec(stats)?.[1] ?? 0);
+    };
+    const movedBefore = await movedReplies();
+    // Make ioredis's slot map stale for this slot: the command goes to the wrong node first.
+    raw.slots[slot] = [`127.0.0.1:${wrong}`];
+    tracing.reset();
+    expect(await cluster.set(key, '1')).toBe('OK');
+    expect(await movedReplies()).toBe(movedBefore + 1); // it really was redirected
+    wrongNode.disconnect();
+    const span = tracing.one('redis:SET');
+    expect(span.error).toBe(false);
+    expect(span.tags['peer.port']).toBe(right);
+    await cluster.del(key);
+  });
+
   it('pipeline and multi on one hash tag: one span each, tagged with the serving node', async () => {
     const cluster = tracedRedis(open());
     const pipeline = await cluster.pipeline().set('{tc-user}:a', '1').incr('{tc-user}:a').get('{tc-user}:a').exec();
