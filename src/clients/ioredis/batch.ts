@@ -5,8 +5,14 @@
  * nothing: the batch is read once, from the pipeline's queue, when `exec` is called.
  */
 import type { Span } from 'opentracing';
-import { type MethodTable, type Settlement, type TagMap, traceCall, tracedProxy } from '../../core/index.js';
-import { SpanSettler } from '../../core/lifecycle.js';
+import {
+  type MethodTable,
+  type Settlement,
+  SpanSettler,
+  type TagMap,
+  traceCall,
+  tracedProxy,
+} from '../../core/index.js';
 import { addTagsSafely, setTagSafely } from '../../core/span-ops.js';
 import { redisErrorKind } from './errors.js';
 import type { PipelineInternals, RawCommand } from './internal-types.js';

@@ -9,11 +9,12 @@ import {
   guard,
   Instrumentation,
   type InstrumentationErrorHandler,
+  type Settlement,
   SPAN_KIND,
+  type SpanSettler,
   TAG,
   type TagMap,
 } from '../../core/index.js';
-import type { Settlement, SpanSettler } from '../../core/lifecycle.js';
 import { addTagsSafely } from '../../core/span-ops.js';
 import type { ClusterInternals, CommanderInternals, StandaloneInternals } from './internal-types.js';
 import { clusterNodeTags, clusterSeedTags, standalonePeerTags } from './peer.js';

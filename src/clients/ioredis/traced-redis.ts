@@ -14,10 +14,10 @@ import {
   type MethodTable,
   type MethodWrapper,
   type Settlement,
+  SpanSettler,
   traceCall,
   tracedProxy,
 } from '../../core/index.js';
-import { SpanSettler } from '../../core/lifecycle.js';
 import { addTagsSafely, setTagSafely } from '../../core/span-ops.js';
 import { batchSettlement, batchTagsOf, TAG_TRANSACTION_DISCARDED, tracedBatch } from './batch.js';
 import { redisErrorKind } from './errors.js';

@@ -36,7 +36,17 @@ export interface RedisResponseInfo {
   readonly result: unknown;
 }
 
-/** Options of {@link tracedRedis}. */
+/**
+ * Options of `tracedRedis`. Each overrides `configure()` for this client only.
+ *
+ * @example
+ * tracedRedis(new Redis(), {
+ *   peerService: 'session-cache',
+ *   statement: 'command',          // record `GET`, not `GET session:42`
+ *   pipelineCommandSpans: true,    // a child span per pipelined command
+ *   requestHook: (span, info) => span.setTag('redis.args', info.args.length),
+ * });
+ */
 export interface TracedRedisOptions extends ClientTracingOptions<RedisRequestInfo, RedisResponseInfo> {
   /**
    * What `db.statement` records. Credentials commands never record an argument.
