@@ -196,6 +196,13 @@ describe.runIf(available)('tracedRedis (standalone, real Redis)', () => {
       expect(span.error).toBe(true);
     });
 
+    it('a script named like a built-in command replaces it, traced as the script', async () => {
+      const c = client();
+      c.defineCommand('echo', { numberOfKeys: 1, lua: 'return KEYS[1]' });
+      expect(await (c as unknown as { echo(key: string): Promise<string> }).echo(k('echo-key'))).toBe(k('echo-key'));
+      expect(tracing.one('redis:ECHO').tags['db.statement']).toBe(`ECHO ${k('echo-key')}`);
+    });
+
     it('a script defined on the raw client before wrapping is traced too', async () => {
       const rawClient = new Redis(url);
       extra.push(rawClient);

@@ -316,15 +316,23 @@ const addBuiltinCommandMethod: Wrapper = (original, target, proxy) =>
     const result = Reflect.apply(original, target, args);
     const table = tables.get(proxy);
     if (table !== undefined && typeof args[0] === 'string') {
-      table[args[0]] = commandMethod(args[0]);
-      table[`${args[0]}Buffer`] = commandMethod(args[0]);
+      setEntry(table, args[0], commandMethod(args[0]));
+      setEntry(table, `${args[0]}Buffer`, commandMethod(args[0]));
     }
     return result === target ? proxy : result;
   };
 
 function addScript(table: Table, name: string): void {
-  table[name] = scriptMethod(name);
-  table[`${name}Buffer`] = scriptMethod(name);
+  setEntry(table, name, scriptMethod(name));
+  setEntry(table, `${name}Buffer`, scriptMethod(name));
+}
+
+/**
+ * A client's own table entry. Defined, not assigned: the shared table under it is frozen,
+ * and assigning a name it already has (a script called `get`) would throw.
+ */
+function setEntry(table: Table, key: string, wrapper: Wrapper): void {
+  Object.defineProperty(table, key, { value: wrapper, writable: true, configurable: true, enumerable: true });
 }
 
 interface SharedTable {
