@@ -39,6 +39,21 @@ export {
   tracedDispatcher,
   tracedFetch,
 } from './clients/http/index.js';
+export {
+  type RedisRequestInfo,
+  type RedisResponseInfo,
+  type RedisStatementFunction,
+  type RedisStatementMode,
+  TAG_BATCH_COMMANDS,
+  TAG_BATCH_SIZE,
+  TAG_CLUSTER_SEEDS,
+  TAG_FAILED_COMMANDS,
+  TAG_TRANSACTION_ABORTED,
+  TAG_TRANSACTION_DISCARDED,
+  type TraceableRedis,
+  type TracedRedisOptions,
+  tracedRedis,
+} from './clients/ioredis/index.js';
 
 export {
   bindToCurrentContext,

@@ -1,0 +1,162 @@
+/**
+ * What one traced client knows, computed once when it is wrapped: its instrumentation
+ * (settings, fixed peer tags), how statements are built, which commands ioredis knows, and
+ * the `multi({ pipeline: false })` transaction in progress, if any.
+ */
+
+import type { Span } from 'opentracing';
+import {
+  guard,
+  Instrumentation,
+  type InstrumentationErrorHandler,
+  type Settlement,
+  SPAN_KIND,
+  type SpanSettler,
+  TAG,
+  type TagMap,
+} from '../../core/index.js';
+import { addTagsSafely } from '../../core/span-ops.js';
+import type { ClusterInternals, CommanderInternals, StandaloneInternals } from './internal-types.js';
+import { clusterNodeTags, clusterSeedTags, standalonePeerTags } from './peer.js';
+import { buildStatement, firstKey, type StatementInput } from './statement.js';
+import type {
+  RedisRequestInfo,
+  RedisResponseInfo,
+  RedisStatementFunction,
+  RedisStatementMode,
+  TracedRedisOptions,
+} from './types.js';
+
+/** Number of commands in a batch span. */
+export const TAG_BATCH_SIZE = 'redis.batch.size';
+/** Distinct command names of a batch, comma-separated (`GET,SET`). */
+export const TAG_BATCH_COMMANDS = 'redis.batch.commands';
+/** Number of commands of a batch whose reply was an error. */
+export const TAG_FAILED_COMMANDS = 'redis.batch.failed';
+
+/** A `multi({ pipeline: false })` transaction: open from `MULTI` until `EXEC` or `DISCARD`. */
+export interface OpenTransaction {
+  readonly settler: SpanSettler;
+  /** Uppercase names of the commands sent inside it so far. */
+  readonly names: string[];
+}
+
+export class ClientState {
+  readonly instrumentation: Instrumentation<RedisRequestInfo, RedisResponseInfo>;
+  readonly statement: RedisStatementMode | RedisStatementFunction;
+  /** An `operationName` function or a request hook needs the call described per call. */
+  readonly needsRequestInfo: boolean;
+  readonly standalone: StandaloneInternals | undefined;
+  readonly cluster: ClusterInternals | undefined;
+  transaction: OpenTransaction | undefined;
+
+  constructor(
+    raw: object,
+    readonly options: TracedRedisOptions,
+    /** Lowercase names of the commands ioredis knows. */
+    readonly known: ReadonlySet<string>,
+  ) {
+    const isCluster = (raw as CommanderInternals).isCluster === true;
+    this.cluster = isCluster ? (raw as ClusterInternals) : undefined;
+    this.standalone = isCluster ? undefined : (raw as StandaloneInternals);
+    this.statement = options.statement ?? 'key';
+    this.needsRequestInfo = typeof options.operationName === 'function' || options.requestHook !== undefined;
+    this.instrumentation = new Instrumentation({
+      component: 'ioredis',
+      spanKind: SPAN_KIND.CLIENT,
+      fixedTags: {
+        [TAG.DB_TYPE]: 'redis',
+        ...(isCluster ? clusterSeedTags(raw as ClusterInternals) : standalonePeerTags(this.standalone?.options)),
+      },
+      options,
+    });
+  }
+
+  /** The same instrumentation, as the core lifecycle functions take it. */
+  get lifecycle(): Instrumentation {
+    return this.instrumentation as Instrumentation;
+  }
+
+  get onError(): InstrumentationErrorHandler | undefined {
+    return this.instrumentation.onError;
+  }
+}
+
+/** `db.instance`: the selected database of a standalone client (a Cluster has only 0). */
+export function dbTags(client: ClientState): TagMap {
+  const standalone = client.standalone;
+  if (standalone === undefined) return DB_ZERO;
+  const db = standalone.condition?.select ?? standalone.options?.db ?? 0;
+  return db === 0 ? DB_ZERO : { [TAG.DB_INSTANCE]: String(db) };
+}
+
+const DB_ZERO: TagMap = Object.freeze({ [TAG.DB_INSTANCE]: '0' });
+
+function statementInput(
+  client: ClientState,
+  command: string,
+  lower: string,
+  args: readonly unknown[],
+  scriptKeys: number | null | undefined,
+): StatementInput {
+  return { command, lower, args, known: client.known.has(lower), scriptKeys };
+}
+
+/** Tags of one command span: statement and db index. */
+export function commandTags(
+  client: ClientState,
+  command: string,
+  lower: string,
+  args: readonly unknown[],
+  scriptKeys: number | null | undefined,
+): TagMap {
+  const input = statementInput(client, command, lower, args, scriptKeys);
+  const statement = guard(
+    'tags.ioredis',
+    () => buildStatement(input, client.statement, client.instrumentation.maxStatementLength),
+    client.onError,
+  );
+  return { [TAG.DB_STATEMENT]: statement, ...dbTags(client) };
+}
+
+/** The key a Cluster routes a command by (its first key), if any. */
+export function routingKey(
+  client: ClientState,
+  command: string,
+  lower: string,
+  args: readonly unknown[],
+  scriptKeys: number | null | undefined,
+): unknown {
+  return firstKey(statementInput(client, command, lower, args, scriptKeys));
+}
+
+/**
+ * For a Cluster: `settlement`, plus the serving node's peer tags when the call settles. Read
+ * then, not at the start, so commands issued before the slot map was known (offline queue)
+ * and commands redirected by `MOVED` name the node the map points to once they are served.
+ * `prefixed`: the key already carries the client's `keyPrefix` (read from a queued command).
+ */
+export function withServingNode(
+  client: ClientState,
+  settlement: Settlement,
+  key: unknown,
+  prefixed: boolean,
+): Settlement {
+  const cluster = client.cluster;
+  if (cluster === undefined || key === undefined) return settlement;
+  const tagNode = (span: Span) => {
+    const tags = clusterNodeTags(cluster, key, !prefixed);
+    if (tags !== undefined) addTagsSafely(span, tags, client.onError);
+  };
+  return {
+    ...settlement,
+    onSuccess: (span, result) => {
+      tagNode(span);
+      settlement.onSuccess?.(span, result);
+    },
+    onError: (span, error) => {
+      tagNode(span);
+      settlement.onError?.(span, error);
+    },
+  };
+}

@@ -1,0 +1,2 @@
+/** `traced-clients/ioredis`: tracedRedis for ioredis (standalone and Cluster). */
+export * from './clients/ioredis/index.js';
