@@ -1,0 +1,11 @@
+export { firstSqlWord, sqlOperationName } from './operation.js';
+export { type SanitizeSqlOptions, type SqlDialect, sanitizeSql } from './sanitize.js';
+export { appendSqlComment, sqlCommentFor } from './sql-comment.js';
+export {
+  formatParam,
+  paramsTag,
+  type SqlRecordingOptions,
+  type SqlStatementOption,
+  sanitizeErrorMessage,
+  statementTag,
+} from './statement.js';
