@@ -3,6 +3,8 @@
  * This root entry re-exports every public piece; each client also has its own subpath.
  * Client libraries are imported only as types here, so the root loads with none installed.
  */
+
+export { type PgQueryInfo, type PgTracingOptions, tracedPg } from './clients/pg/index.js';
 export {
   bindToCurrentContext,
   type CurrentSpanFunc,
@@ -44,3 +46,10 @@ export {
   tracedFunction,
   untraced,
 } from './core/index.js';
+export {
+  type SanitizeSqlOptions,
+  type SqlDialect,
+  type SqlRecordingOptions,
+  type SqlStatementOption,
+  sanitizeSql,
+} from './core/sql/index.js';

@@ -55,6 +55,8 @@ export function statementTag(
 
 const MAX_PARAM_LENGTH = 256;
 
+const ignore = (): void => {};
+
 function isBinary(value: object): value is ArrayBufferView | ArrayBuffer {
   return ArrayBuffer.isView(value) || value instanceof ArrayBuffer;
 }
@@ -74,7 +76,8 @@ export function formatParam(value: unknown): string {
       if (value === null) return 'null';
       if (isBinary(value)) return `<${value.constructor?.name ?? 'Binary'} ${value.byteLength} bytes>`;
       if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
-      const json = guard('params', () => JSON.stringify(value));
+      // A cyclic or throwing value is the user's data, not a fault of ours: summarized, not reported.
+      const json = guard('params', () => JSON.stringify(value), ignore);
       return typeof json === 'string' ? capLength(json, MAX_PARAM_LENGTH) : '[object]';
     }
     default:
