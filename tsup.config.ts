@@ -4,7 +4,7 @@ import { defineConfig } from 'tsup';
 // must be process-wide lives on globalThis anyway (src/context/state.ts), so even two copies
 // of the package (ESM + CJS) agree on the current span and the config.
 export default defineConfig({
-  entry: { index: 'src/index.ts', pg: 'src/pg.ts' },
+  entry: { index: 'src/index.ts', pg: 'src/pg.ts', mysql2: 'src/mysql2.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   splitting: true,

@@ -4,6 +4,12 @@
  * Client libraries are imported only as types here, so the root loads with none installed.
  */
 
+export {
+  type MysqlQueryInfo,
+  type MysqlTraceable,
+  type MysqlTracingOptions,
+  tracedMysql,
+} from './clients/mysql2/index.js';
 export { type PgQueryInfo, type PgTracingOptions, tracedPg } from './clients/pg/index.js';
 export {
   bindToCurrentContext,
