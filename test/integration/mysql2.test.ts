@@ -139,6 +139,23 @@ describe.runIf(available)('tracedMysql', () => {
       untraced(conn).end();
     });
 
+    it('.stream() destroyed early: the span ends once, the connection stays usable', async () => {
+      const conn = tracedMysql(mysql.createConnection({ uri }));
+      const stream = conn.query(`SELECT n FROM ${table} ORDER BY n`).stream({ highWaterMark: 2 });
+      await new Promise<void>((resolve) => {
+        stream.once('data', () => {
+          stream.destroy();
+          resolve();
+        });
+      });
+      const rows = await cb<unknown[]>((done) => conn.query('SELECT 9 AS z', (e, r) => done(e, r as unknown[])));
+      expect(rows).toEqual([{ z: 9 }]);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(tracing.named('mysql2:SELECT')).toHaveLength(2);
+      tracing.expectAllFinishedOnce();
+      untraced(conn).end();
+    });
+
     it('transactions: beginTransaction/commit/rollback are spans', async () => {
       const conn = tracedMysql(mysql.createConnection({ uri }));
       const root = parent();

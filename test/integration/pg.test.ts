@@ -186,11 +186,27 @@ describe.runIf(available)('tracedPg', () => {
         client.query('SELECT 2 AS a', (err, res) => (err ? reject(err) : resolve(res))),
       );
       expect([r1.rows, r2.rows]).toEqual([[{ a: 1 }], [{ a: 2 }]]);
+      const root = parent();
+      const viaConfig = await spanInContext(
+        root,
+        () =>
+          new Promise<{ rows: unknown; span: Span | undefined }>((resolve, reject) => {
+            const config = {
+              text: 'SELECT 3 AS a',
+              callback: (err: Error | null, res: pg.QueryResult) =>
+                err ? reject(err) : resolve({ rows: res.rows, span: getCurrentSpan() }),
+            };
+            expect(client.query(config as pg.QueryConfig)).toBeUndefined();
+          }),
+      );
+      root.finish();
+      expect(viaConfig).toEqual({ rows: [{ a: 3 }], span: root });
       expect(client.escapeLiteral("o'k")).toBe("'o''k'");
       expect(client).toBeInstanceOf(pg.Client);
       await client.end();
       const spans = tracing.named('pg:SELECT');
-      expect(spans).toHaveLength(2);
+      expect(spans).toHaveLength(3);
+      expectChildOf(spans[2] as RecordedSpan, idsOf(root));
       expect(spans[0]?.tags).toMatchObject({ 'peer.ipv4': '127.0.0.1', 'peer.port': 5432, 'db.instance': 'test' });
       tracing.expectAllFinishedOnce();
     });

@@ -29,7 +29,7 @@ function rowCount(span: import('opentracing').Span, result: unknown): void {
 }
 
 function wrapClient<T extends object>(client: T, sql: SqlTracer<PgQueryInfo>): T {
-  return tracedProxy(client, { query: queryWrapper<T>(sql) });
+  return tracedProxy(client, { query: queryWrapper<T>(sql, false) });
 }
 
 /**
@@ -62,7 +62,7 @@ export function tracedPg<T extends Pool | Client>(client: T, options?: PgTracing
   const sql = new SqlTracer<PgQueryInfo>(instrumentation, 'pg', 'postgresql', options ?? {}, isServerError, rowCount);
   if (!pool) return wrapClient(client, sql);
   const methods: MethodTable<T> = {
-    query: queryWrapper<T>(sql),
+    query: queryWrapper<T>(sql, true),
     connect: connectWrapper<T>(sql, options?.traceConnect === true, (c) => wrapClient(c, sql)),
   };
   return tracedProxy(client, methods);

@@ -14,7 +14,7 @@ function isPlainObject(value: object): boolean {
 }
 
 /** The traced `query` method; `sql` carries everything fixed per client. */
-export function queryWrapper<T extends object>(sql: SqlTracer<PgQueryInfo>): MethodWrapper<T> {
+export function queryWrapper<T extends object>(sql: SqlTracer<PgQueryInfo>, isPool: boolean): MethodWrapper<T> {
   return (original, target) =>
     function query(this: unknown, ...args: unknown[]) {
       const first = args[0];
@@ -47,6 +47,16 @@ export function queryWrapper<T extends object>(sql: SqlTracer<PgQueryInfo>): Met
         } else if (isPlainObject(first as object)) {
           callArgs = args.slice();
           callArgs[0] = { ...(first as object), text: commented };
+        }
+      }
+      // A Client also takes the callback as `config.callback` (a Pool ignores it). Passed as
+      // the callback argument of a copy instead, so the span settles on it and it runs in
+      // the caller's context; pg sees the same callback either way.
+      if (!isPool && typeof args[args.length - 1] !== 'function') {
+        const callback = (first as PgQueryConfigLike | undefined)?.callback;
+        if (typeof callback === 'function' && isPlainObject(first as object)) {
+          const config = callArgs[0] === first ? { ...(first as object) } : callArgs[0];
+          callArgs = [config, args[1], callback];
         }
       }
       return traceCall(sql.instrumentation as never, span, original, target, callArgs, sql.settlement);
