@@ -40,7 +40,7 @@ export {
   redactUrl,
   TRUNCATION_MARKER,
 } from './redact.js';
-export { settleReturned } from './settle-returned.js';
+export { callOrFail, settleReturned } from './settle-returned.js';
 export {
   defaultErrorKind,
   extractSafely,

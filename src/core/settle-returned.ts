@@ -21,6 +21,24 @@ function isEmitter(value: unknown): value is EventEmitter {
  * A returned thenable settles the span on resolution, an emitter on `events`, anything else
  * at once. Returns the very value the call returned.
  */
+/**
+ * Runs `original` on `target`; a synchronous throw fails the span and is rethrown unchanged.
+ * The span is otherwise left to whoever settles it (events, protocol callbacks).
+ */
+export function callOrFail<Result>(
+  settler: SpanSettler<Result>,
+  original: (...args: never[]) => unknown,
+  target: unknown,
+  args: readonly unknown[],
+): unknown {
+  try {
+    return Reflect.apply(original, target, args);
+  } catch (error) {
+    settler.fail(error);
+    throw error;
+  }
+}
+
 export function settleReturned<Result>(
   settler: SpanSettler<Result>,
   original: (...args: never[]) => unknown,
@@ -28,13 +46,7 @@ export function settleReturned<Result>(
   args: readonly unknown[],
   events: EmitterEvents,
 ): unknown {
-  let result: unknown;
-  try {
-    result = Reflect.apply(original, target, args);
-  } catch (error) {
-    settler.fail(error);
-    throw error;
-  }
+  const result = callOrFail(settler, original, target, args);
   if (isThenable(result)) settleWhenResolved(settler, result as PromiseLike<Result>);
   else if (isEmitter(result)) settleOnEvents(settler, result, events);
   else settler.succeed(result as Result);

@@ -174,6 +174,33 @@ describe.runIf(available)('tracedPg', () => {
       expect(tracing.named('fixed')).toHaveLength(1);
       await Promise.all([pool.end(), fixed.end()]);
     });
+    it('instrumentation never breaks the query: throwing hooks and statement function are reported', async () => {
+      const faults: string[] = [];
+      const pool = tracedPg(newPool(), {
+        statement: () => {
+          throw new Error('statement boom');
+        },
+        requestHook: () => {
+          throw new Error('hook boom');
+        },
+        responseHook: () => {
+          throw new Error('response boom');
+        },
+        operationName: () => {
+          throw new Error('name boom');
+        },
+        onInstrumentationError: (_error, source) => faults.push(source),
+      });
+      const result = await pool.query('SELECT 1 AS ok');
+      expect(result.rows).toEqual([{ ok: 1 }]);
+      expect(faults.sort()).toEqual(['operationName', 'requestHook', 'responseHook', 'statement']);
+      expect(tracing.one('pg:SELECT').tags).not.toHaveProperty('db.statement');
+      // Invalid arguments fail exactly as untraced.
+      const client = await pool.connect();
+      expect(() => client.query(null as unknown as string)).toThrow(TypeError);
+      client.release();
+      await pool.end();
+    });
   });
 
   describe('Client and PoolClient', () => {

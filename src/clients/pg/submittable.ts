@@ -7,7 +7,7 @@
  * nothing is written on it, and the user gets back their very own object.
  */
 import { bindToCurrentContext } from '../../context/index.js';
-import { type MethodTable, type MethodWrapper, SpanSettler, tracedProxy } from '../../core/index.js';
+import { callOrFail, type MethodTable, type MethodWrapper, SpanSettler, tracedProxy } from '../../core/index.js';
 import type { SqlTracer } from '../../core/sql/index.js';
 import type { PgSubmittableLike } from './internal-types.js';
 import type { PgQueryInfo } from './types.js';
@@ -70,11 +70,6 @@ export function submitTraced(
   const proxy = tracedProxy(submittable, methodsFor(settler, bindToCurrentContext(run)));
   const callArgs = args.slice();
   callArgs[0] = proxy;
-  try {
-    Reflect.apply(original, target, callArgs);
-  } catch (error) {
-    settler.fail(error);
-    throw error;
-  }
+  callOrFail(settler, original, target, callArgs);
   return submittable;
 }
