@@ -214,6 +214,21 @@ describe.runIf(available)('tracedMysql', () => {
   });
 
   describe('promise API', () => {
+    it('mysql2/promise pool cluster: of() namespaces and getConnection are traced', async () => {
+      const cluster = tracedMysql(mysqlPromise.createPoolCluster());
+      cluster.add('a', { uri });
+      const [rows] = await cluster.of('*').query('SELECT 1 AS a');
+      expect(rows).toEqual([{ a: 1 }]);
+      const [rows2] = await cluster.of('*').execute('SELECT ? AS b', [2]);
+      expect(rows2).toEqual([{ b: 2 }]);
+      const conn = await cluster.getConnection();
+      await conn.query('SELECT 3');
+      conn.release();
+      expect(tracing.named('mysql2:SELECT')).toHaveLength(3);
+      tracing.expectAllFinishedOnce();
+      await cluster.end();
+    });
+
     it('mysql2/promise connection: query, execute, transactions; same results', async () => {
       const raw = await mysqlPromise.createConnection({ uri });
       const conn = tracedMysql(raw);
