@@ -5,6 +5,20 @@
  */
 
 export {
+  type MysqlQueryInfo,
+  type MysqlTraceable,
+  type MysqlTracingOptions,
+  tracedMysql,
+} from './clients/mysql2/index.js';
+export { type PgQueryInfo, type PgTracingOptions, tracedPg } from './clients/pg/index.js';
+export {
+  type SanitizeSqlOptions,
+  type SqlDialect,
+  type SqlRecordingOptions,
+  type SqlStatementOption,
+  sanitizeSql,
+} from './core/sql/index.js';
+export {
   AMQP_DEFAULT_EXCHANGE,
   AMQP_TAG,
   type AmqpConsumeInfo,

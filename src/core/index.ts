@@ -41,6 +41,7 @@ export {
   redactUrl,
   TRUNCATION_MARKER,
 } from './redact.js';
+export { callOrFail, settleReturned } from './settle-returned.js';
 export {
   defaultErrorKind,
   extractSafely,
