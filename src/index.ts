@@ -3,6 +3,18 @@
  * This root entry re-exports every public piece; each client also has its own subpath.
  * Client libraries are imported only as types here, so the root loads with none installed.
  */
+
+export {
+  AWS_COMPONENT,
+  AWS_TAG,
+  type AwsRequestInfo,
+  type AwsResponseInfo,
+  type AwsSdkClient,
+  type AwsTracingOptions,
+  type DynamoDBTracingOptions,
+  tracedAws,
+  tracedDynamoDB,
+} from './clients/aws/index.js';
 export {
   bindToCurrentContext,
   type CurrentSpanFunc,

@@ -28,7 +28,15 @@ export {
   traceCall,
 } from './lifecycle.js';
 export type { ClientTracingOptions, RequestHook, ResponseHook, TracingOptions } from './options.js';
-export { isTraced, type MethodTable, type MethodWrapper, tracedProxy, untraced } from './proxy.js';
+export {
+  isTraced,
+  type MethodTable,
+  type MethodWrapper,
+  type PropertyTable,
+  type PropertyWrapper,
+  tracedProxy,
+  untraced,
+} from './proxy.js';
 export {
   capLength,
   firstHeader,
