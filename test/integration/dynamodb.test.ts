@@ -940,6 +940,43 @@ describe('drop-in', () => {
     expect(destroyed).toBe(1);
   });
 
+  it('a tracer that throws never breaks a command; the no-op tracer records nothing', async () => {
+    const table = await createTable('faults', 1);
+    const faults: string[] = [];
+    const broken = {
+      ...tracing.tracer,
+      startSpan: () => {
+        throw new Error('tracer down');
+      },
+    } as unknown as typeof tracing.tracer;
+    const ddb = tracedDynamoDB(new DynamoDBClient(config()), {
+      tracer: broken,
+      onInstrumentationError: (_e, source) => faults.push(source),
+    });
+    const doc = DynamoDBDocumentClient.from(ddb);
+    const out = await ddb.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'p' }, sk: { S: 's0' } } }));
+    const docOut = await doc.send(new GetCommand({ TableName: table, Key: { pk: 'p', sk: 's0' } }));
+    expect(out.Item?.secret?.S).toBe(SECRET);
+    expect(docOut.Item?.secret).toBe(SECRET);
+    expect(faults).toEqual(['tracer.startSpan', 'tracer.startSpan']);
+    resetConfig();
+    const quiet = tracedDynamoDB(new DynamoDBClient(config()));
+    await quiet.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'p' }, sk: { S: 's0' } } }));
+    expect(tracing.startedCount).toBe(0);
+  });
+
+  it('cacheMiddleware clients: every send traced, the raw client never', async () => {
+    const table = await createTable('cache', 1);
+    const raw = new DynamoDBClient(config({ cacheMiddleware: true }));
+    const traced = tracedDynamoDB(raw);
+    const get = () => new GetItemCommand({ TableName: table, Key: { pk: { S: 'p' }, sk: { S: 's0' } } });
+    await traced.send(get());
+    await raw.send(get());
+    await traced.send(get());
+    await raw.send(get());
+    expect(tracing.named('dynamodb:GetItem')).toHaveLength(2);
+  });
+
   it('operationName, requestHook and responseHook; a throwing hook does not break the call', async () => {
     const table = await createTable('hooks', 1);
     const requests: unknown[] = [];
@@ -963,5 +1000,8 @@ describe('drop-in', () => {
     expect(responses[0]).toBe(out);
     expect(faults).toEqual(['requestHook']);
     expect(tracing.one('ddb.GetItem').tags).toMatchObject({ custom: 'yes', team: 'storage', 'db.instance': table });
+    const fixed = tracedDynamoDB(new DynamoDBClient(config()), { operationName: 'dynamo-call' });
+    await fixed.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'p' }, sk: { S: 's0' } } }));
+    expect(tracing.one('dynamo-call').tags['aws.operation']).toBe('GetItem');
   });
 });

@@ -75,7 +75,7 @@ export class AwsTracing implements TaggerSettings {
       options,
     });
     this.needsInfo =
-      typeof options?.operationName === 'function' ||
+      options?.operationName !== undefined ||
       options?.requestHook !== undefined ||
       options?.responseHook !== undefined;
     const tagOutput = (span: Span, output: unknown) => this.tagOutput(span, output);
