@@ -27,6 +27,7 @@ import {
   QueryCommand,
   ResourceNotFoundException,
   ScanCommand,
+  TransactionCanceledException,
   TransactWriteItemsCommand,
   UpdateItemCommand,
   waitUntilTableExists,
@@ -45,7 +46,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Span } from 'opentracing';
+import type { Span, SpanOptions, Tracer } from 'opentracing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getCurrentSpan, spanInContext } from '../../src/context/index.js';
 import { configure, isTraced, resetConfig, untraced } from '../../src/core/index.js';
@@ -144,13 +145,41 @@ afterAll(async () => {
   await tracing.shutdown();
 });
 
+/**
+ * The test tracer, with every `span.log` call's fields kept as given (before the tracer maps
+ * them), so the secret scan also sees what a tracer that serializes `error.object` would.
+ */
+const rawLogs: unknown[] = [];
+const loggingTracer: Tracer = Object.create(tracing.tracer, {
+  startSpan: {
+    value(name: string, options?: SpanOptions): Span {
+      const span = tracing.tracer.startSpan(name, options);
+      const log = span.log.bind(span);
+      span.log = (fields: Record<string, unknown>, timestamp?: number) => {
+        rawLogs.push(fields);
+        return log(fields, timestamp);
+      };
+      return span;
+    },
+  },
+});
+
+/** JSON with error objects spelled out: their own enumerable fields, message and stack. */
+function serialize(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v instanceof Error ? { ...v, name: v.name, message: v.message, stack: v.stack } : v,
+  );
+}
+
 beforeEach(() => {
   tracing.reset();
-  configure({ tracer: tracing.tracer });
+  rawLogs.length = 0;
+  configure({ tracer: loggingTracer });
 });
 
 afterEach(() => {
   expectNoSecret();
+  expect(serialize(rawLogs)).not.toContain(SECRET);
   resetConfig();
 });
 
@@ -750,24 +779,27 @@ describe('errors', () => {
     expect(span.tags['aws.retry_delay_ms']).toBeGreaterThan(0);
   });
 
-  describe('throttling (a 127.0.0.1 front that throttles, then forwards to the real endpoint)', () => {
+  describe('service errors from a 127.0.0.1 front (answers canned errors, else forwards to the real endpoint)', () => {
     let front: Server;
-    let throttleNext = 0;
+    /** Error bodies the front answers with (400), in order, before it forwards again. */
+    const canned: { requestId: string; body: Record<string, unknown> }[] = [];
+    const throttled = () => ({
+      requestId: 'THROTTLED-REQ',
+      body: {
+        __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+        message: 'The level of configured provisioned throughput for the table was exceeded.',
+      },
+    });
     beforeAll(async () => {
       const target = new URL(dynamo.endpoint);
       front = createServer((req, res) => {
         const chunks: Buffer[] = [];
         req.on('data', (c: Buffer) => chunks.push(c));
         req.on('end', () => {
-          if (throttleNext > 0) {
-            throttleNext--;
-            res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'THROTTLED-REQ' });
-            res.end(
-              JSON.stringify({
-                __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
-                message: 'The level of configured provisioned throughput for the table was exceeded.',
-              }),
-            );
+          const next = canned.shift();
+          if (next !== undefined) {
+            res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': next.requestId });
+            res.end(JSON.stringify(next.body));
             return;
           }
           const forward = httpRequest(
@@ -792,7 +824,7 @@ describe('errors', () => {
       );
 
     it('throttled beyond the retries: ProvisionedThroughputExceededException', async () => {
-      throttleNext = 2;
+      canned.push(throttled(), throttled());
       const span = await expectFailure(
         frontClient(2).send(new GetItemCommand({ TableName: table, Key: lowKey })),
         'ProvisionedThroughputExceededException',
@@ -806,7 +838,7 @@ describe('errors', () => {
     });
 
     it('throttled once, then served: one span, success, attempts 2 and the retry delay', async () => {
-      throttleNext = 1;
+      canned.push(throttled());
       const out = await frontClient(3).send(
         new GetItemCommand({ TableName: table, Key: { pk: { S: 'p' }, sk: { S: 's0' } } }),
       );
@@ -816,6 +848,55 @@ describe('errors', () => {
       expect(span.tags['aws.attempts']).toBe(2);
       expect(span.tags['aws.retry_delay_ms']).toBeGreaterThan(0);
       expect(span.tags['aws.request_id']).not.toBe('THROTTLED-REQ');
+    });
+
+    it('errors that carry items (ALL_OLD, cancellation reasons): the item never reaches a tag or log', async () => {
+      const item = { pk: { S: 'p' }, sk: { S: SECRET }, secret: { S: SECRET } };
+      canned.push(
+        {
+          requestId: 'CCF-REQ',
+          body: {
+            __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
+            message: 'The conditional request failed',
+            Item: item,
+          },
+        },
+        {
+          requestId: 'TXN-REQ',
+          body: {
+            __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+            Message:
+              'Transaction cancelled, please refer cancellation reasons for specific reasons [ConditionalCheckFailed]',
+            CancellationReasons: [
+              { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', Item: item },
+            ],
+          },
+        },
+      );
+      const ddb = frontClient(1);
+      const put = await ddb
+        .send(
+          new PutItemCommand({
+            TableName: table,
+            Item: item,
+            ConditionExpression: 'attribute_not_exists(pk)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        )
+        .catch((e: ConditionalCheckFailedException) => e);
+      expect(put).toBeInstanceOf(ConditionalCheckFailedException);
+      expect((put as ConditionalCheckFailedException).Item?.secret?.S).toBe(SECRET);
+      const txn = await ddb
+        .send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: table, Item: item } }] }))
+        .catch((e: TransactionCanceledException) => e);
+      expect(txn).toBeInstanceOf(TransactionCanceledException);
+      expect((txn as TransactionCanceledException).CancellationReasons?.[0]?.Item?.secret?.S).toBe(SECRET);
+      const spans = clientSpans();
+      expect(spans.map((s) => [s.name, s.error, errorLog(s)?.['exception.type'], s.tags['aws.request_id']])).toEqual([
+        ['dynamodb:PutItem', true, 'ConditionalCheckFailedException', 'CCF-REQ'],
+        ['dynamodb:TransactWriteItems', true, 'TransactionCanceledException', 'TXN-REQ'],
+      ]);
+      // afterEach scans every tag and every raw log field (error objects serialized) of every span.
     });
   });
 });

@@ -89,9 +89,29 @@ function responseTags(output: Input, tags: MutableTags): void {
   if (typeof output.ScannedCount === 'number') tags[AWS_TAG.DYNAMODB_SCANNED_COUNT] = output.ScannedCount;
 }
 
+/**
+ * True when a DynamoDB error carries items in its own fields: `Item` of a
+ * `ConditionalCheckFailedException` asked for with `ReturnValuesOnConditionCheckFailure`,
+ * `CancellationReasons[].Item` of a `TransactionCanceledException`.
+ */
+export function errorCarriesItems(error: unknown): boolean {
+  if (error === null || typeof error !== 'object') return false;
+  if ((error as { Item?: unknown }).Item !== undefined) return true;
+  const reasons = (error as { CancellationReasons?: unknown }).CancellationReasons;
+  return Array.isArray(reasons) && reasons.some((r) => (r as { Item?: unknown } | null)?.Item !== undefined);
+}
+
+/** Marks the log message, so the error object (with its items) stays out of the log. */
+function errorMessage(error: unknown): string | undefined {
+  if (!errorCarriesItems(error)) return undefined;
+  const message = (error as { message?: unknown }).message;
+  return `${typeof message === 'string' ? message : ''} (error.object not logged: it carries item data)`.trim();
+}
+
 /** DynamoDB: `db.type` `dynamodb`, `db.instance` = the table(s). */
 export const dynamoDBTagger: ServiceTagger = {
   fixedTags: { 'db.type': 'dynamodb' },
   request: requestTags,
   response: responseTags,
+  errorMessage,
 };

@@ -21,4 +21,9 @@ export interface ServiceTagger {
     settings: TaggerSettings,
   ) => void;
   readonly response?: (output: Readonly<Record<string, unknown>>, tags: MutableTags) => void;
+  /**
+   * A replacement for the error log's message when the service's error object carries user
+   * data in its own fields (a DynamoDB item), so the log leaves the object out.
+   */
+  readonly errorMessage?: (error: unknown) => string | undefined;
 }

@@ -80,10 +80,12 @@ export class AwsTracing implements TaggerSettings {
       options?.responseHook !== undefined;
     const tagOutput = (span: Span, output: unknown) => this.tagOutput(span, output);
     const tagFailure = (span: Span, error: unknown) => this.tagOutcome(span, error);
-    this.sendSettlement = { onSuccess: tagOutput, errorKind: awsErrorKind, onError: tagFailure };
+    const errorMessage = this.tagger.errorMessage;
+    this.sendSettlement = { onSuccess: tagOutput, errorKind: awsErrorKind, errorMessage, onError: tagFailure };
     this.handlerSettlement = {
       onSuccess: (span, result) => this.tagOutput(span, result?.output),
       errorKind: awsErrorKind,
+      errorMessage,
       onError: tagFailure,
     };
   }
