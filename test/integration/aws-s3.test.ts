@@ -11,6 +11,7 @@ import {
   GetObjectCommand,
   ListObjectsV2Command,
   NoSuchBucket,
+  NoSuchKey,
   PutObjectCommand,
   S3,
   S3Client,
@@ -22,6 +23,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { tracedAws } from '../../src/aws.js';
 import { getCurrentSpan, spanInContext } from '../../src/context/index.js';
 import { configure, resetConfig, untraced } from '../../src/core/index.js';
+import { rawLogTracer } from '../helpers/raw-logs.js';
 import { bucketName, S3_CREDENTIALS, startS3 } from '../helpers/s3.js';
 import { uniqueName } from '../helpers/services.js';
 import { createTestTracing, errorLog, expectChildOf, idsOf } from '../helpers/tracing.js';
@@ -55,15 +57,19 @@ afterAll(async () => {
   await tracing.shutdown();
 });
 
+const raw = rawLogTracer(tracing.tracer);
+
 beforeEach(() => {
   tracing.reset();
-  configure({ tracer: tracing.tracer });
+  raw.logs.length = 0;
+  configure({ tracer: raw.tracer });
 });
 
 afterEach(() => {
   const text = JSON.stringify(tracing.spans().map((s) => ({ name: s.name, tags: s.tags, logs: s.logs })));
   expect(text).not.toContain(SECRET);
   expect(text).not.toContain('41b7');
+  expect(raw.serialized()).not.toContain(SECRET);
   resetConfig();
 });
 
@@ -130,6 +136,17 @@ describe('tracedAws with S3', () => {
       'exception.message': (error as Error).message,
     });
     tracing.expectAllFinishedOnce();
+  });
+
+  it('a missing key: NoSuchKey tagged, and the key the error carries is not logged', async () => {
+    const s3 = tracedAws(new S3Client(config()));
+    const error = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `missing/${SECRET}` })).catch((e) => e);
+    expect(error).toBeInstanceOf(NoSuchKey);
+    expect((error as NoSuchKey & { Key?: string }).Key).toBe(`missing/${SECRET}`);
+    const span = tracing.one('s3:GetObject');
+    expect(span.error).toBe(true);
+    expect(span.tags).toMatchObject({ 'aws.s3.bucket': bucket, 'http.status_code': 404 });
+    expect(errorLog(span)?.['exception.type']).toBe('NoSuchKey');
   });
 
   it('lib-storage Upload (multipart): one span per part command, all under the caller', async () => {

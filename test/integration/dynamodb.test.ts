@@ -46,11 +46,12 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Span, SpanOptions, Tracer } from 'opentracing';
+import type { Span } from 'opentracing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getCurrentSpan, spanInContext } from '../../src/context/index.js';
 import { configure, isTraced, resetConfig, untraced } from '../../src/core/index.js';
 import { tracedDynamoDB } from '../../src/dynamodb.js';
+import { rawLogTracer } from '../helpers/raw-logs.js';
 import { startDynamo, uniqueName } from '../helpers/services.js';
 import { createTestTracing, errorLog, expectChildOf, idsOf, type RecordedSpan } from '../helpers/tracing.js';
 
@@ -145,41 +146,17 @@ afterAll(async () => {
   await tracing.shutdown();
 });
 
-/**
- * The test tracer, with every `span.log` call's fields kept as given (before the tracer maps
- * them), so the secret scan also sees what a tracer that serializes `error.object` would.
- */
-const rawLogs: unknown[] = [];
-const loggingTracer: Tracer = Object.create(tracing.tracer, {
-  startSpan: {
-    value(name: string, options?: SpanOptions): Span {
-      const span = tracing.tracer.startSpan(name, options);
-      const log = span.log.bind(span);
-      span.log = (fields: Record<string, unknown>, timestamp?: number) => {
-        rawLogs.push(fields);
-        return log(fields, timestamp);
-      };
-      return span;
-    },
-  },
-});
-
-/** JSON with error objects spelled out: their own enumerable fields, message and stack. */
-function serialize(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v instanceof Error ? { ...v, name: v.name, message: v.message, stack: v.stack } : v,
-  );
-}
+const raw = rawLogTracer(tracing.tracer);
 
 beforeEach(() => {
   tracing.reset();
-  rawLogs.length = 0;
-  configure({ tracer: loggingTracer });
+  raw.logs.length = 0;
+  configure({ tracer: raw.tracer });
 });
 
 afterEach(() => {
   expectNoSecret();
-  expect(serialize(rawLogs)).not.toContain(SECRET);
+  expect(raw.serialized()).not.toContain(SECRET);
   resetConfig();
 });
 

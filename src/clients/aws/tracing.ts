@@ -75,9 +75,7 @@ export class AwsTracing implements TaggerSettings {
       options,
     });
     this.needsInfo =
-      options?.operationName !== undefined ||
-      options?.requestHook !== undefined ||
-      options?.responseHook !== undefined;
+      options?.operationName !== undefined || options?.requestHook !== undefined || options?.responseHook !== undefined;
     const tagOutput = (span: Span, output: unknown) => this.tagOutput(span, output);
     const tagFailure = (span: Span, error: unknown) => this.tagOutcome(span, error);
     const errorMessage = this.tagger.errorMessage;
