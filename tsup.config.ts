@@ -4,7 +4,7 @@ import { defineConfig } from 'tsup';
 // must be process-wide lives on globalThis anyway (src/context/state.ts), so even two copies
 // of the package (ESM + CJS) agree on the current span and the config.
 export default defineConfig({
-  entry: { index: 'src/index.ts', aws: 'src/aws.ts', dynamodb: 'src/dynamodb.ts' },
+  entry: { index: 'src/index.ts', aws: 'src/aws.ts', dynamodb: 'src/dynamodb.ts', pg: 'src/pg.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   splitting: true,

@@ -15,6 +15,7 @@ export {
   tracedAws,
   tracedDynamoDB,
 } from './clients/aws/index.js';
+export { type PgQueryInfo, type PgTracingOptions, tracedPg } from './clients/pg/index.js';
 export {
   bindToCurrentContext,
   type CurrentSpanFunc,
@@ -56,3 +57,10 @@ export {
   tracedFunction,
   untraced,
 } from './core/index.js';
+export {
+  type SanitizeSqlOptions,
+  type SqlDialect,
+  type SqlRecordingOptions,
+  type SqlStatementOption,
+  sanitizeSql,
+} from './core/sql/index.js';

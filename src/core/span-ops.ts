@@ -122,7 +122,8 @@ export interface RecordErrorOptions {
   /** `error.kind`; defaults to {@link defaultErrorKind}. */
   readonly kind?: string | undefined;
   /** The message to log; defaults to the error's own. Clients whose driver messages can
-   * hold user data (a duplicate key value) pass a cleaned one. */
+   * hold user data (a duplicate key value) pass a cleaned one: then the stack's header is
+   * rewritten with it and `error.object` (whose own fields carry the same data) is left out. */
   readonly message?: string | undefined;
   readonly onError?: InstrumentationErrorHandler | undefined;
 }
@@ -134,17 +135,30 @@ export interface RecordErrorOptions {
 export function recordError(span: Span, error: unknown, options: RecordErrorOptions = {}): void {
   setTagSafely(span, TAG.ERROR, true, options.onError);
   const isError = error instanceof Error;
-  logSafely(
-    span,
-    {
-      event: 'error',
-      'error.kind': options.kind ?? defaultErrorKind(error),
-      'error.object': error,
-      message: options.message ?? (isError ? error.message : String(error)),
-      stack: isError ? error.stack : undefined,
-    },
-    options.onError,
-  );
+  const safeMessage = options.message;
+  const replaced = safeMessage !== undefined && !(isError && safeMessage === error.message);
+  const fields: Record<string, unknown> = {
+    event: 'error',
+    'error.kind': options.kind ?? defaultErrorKind(error),
+    'error.object': error,
+    message: safeMessage ?? (isError ? error.message : String(error)),
+    stack: isError ? error.stack : undefined,
+  };
+  if (replaced) {
+    // The driver's message (and the error's own fields, which tracers serialize) may hold
+    // the very values the cleaned message leaves out: keep neither.
+    delete fields['error.object'];
+    fields.stack = isError ? restack(error, safeMessage) : undefined;
+  }
+  logSafely(span, fields, options.onError);
+}
+
+/** The error's stack frames under a `Name: message` header with the given message. */
+function restack(error: Error, message: string): string | undefined {
+  const stack = error.stack;
+  if (typeof stack !== 'string') return undefined;
+  const frames = stack.indexOf('\n    at ');
+  return `${error.name}: ${message}${frames === -1 ? '' : stack.slice(frames)}`;
 }
 
 /** `tracer.inject` that reports instead of throwing (MockTracer throws on every inject). */

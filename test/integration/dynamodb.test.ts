@@ -908,7 +908,11 @@ describe('PartiQL', () => {
     expect(tracedOutcomes).toEqual(rawOutcomes);
     const names = ['dynamodb:ExecuteStatement', 'dynamodb:BatchExecuteStatement', 'dynamodb:ExecuteTransaction'];
     expect(clientSpans().map((s) => s.name)).toEqual(names);
-    for (const span of clientSpans()) expect(span.tags['db.instance']).toBe(table);
+    expect(clientSpans().map((s) => [s.tags['db.instance'], s.tags['db.statement']])).toEqual([
+      [table, `SELECT * FROM "${table}" WHERE pk = ? AND sk = ?`],
+      [table, `SELECT * FROM "${table}" WHERE pk = ?`],
+      [table, `INSERT INTO "${table}" VALUE {?: ?, ?: ?}`],
+    ]);
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { consumedCapacity, dynamoDBTagger, dynamoTableNames } from '../../src/clients/aws/dynamodb.js';
 import { queueName, snsTagger, sqsTagger } from '../../src/clients/aws/messaging.js';
 import { operationOf, serviceOf } from '../../src/clients/aws/names.js';
-import { partiqlTable } from '../../src/clients/aws/partiql.js';
+import { partiqlStatement, partiqlTable } from '../../src/clients/aws/partiql.js';
 import { s3Tagger } from '../../src/clients/aws/s3.js';
 import type { ServiceTagger } from '../../src/clients/aws/service-tagger.js';
 import type { MutableTags } from '../../src/clients/aws/tags.js';
@@ -134,6 +134,49 @@ describe('partiqlTable', () => {
     expect(partiqlTable('UPDATE "t" SET a = 1 WHERE pk = ?')).toBe('t');
     expect(partiqlTable('DELETE FROM t WHERE pk = ?')).toBe('t');
     expect(partiqlTable('EXISTS(?)')).toBeUndefined();
+  });
+});
+
+describe('PartiQL statements', () => {
+  it('are sanitized like SQL: string and number literals, tuples, lists and bags become ?', () => {
+    expect(partiqlStatement(`SELECT * FROM "t" WHERE pk = ? AND sk = '${SECRET}'`, 2048)).toBe(
+      'SELECT * FROM "t" WHERE pk = ? AND sk = ?',
+    );
+    expect(partiqlStatement(`INSERT INTO "t" VALUE {'pk': ?, 'sk': '${SECRET}', 'n': 12.5}`, 2048)).toBe(
+      'INSERT INTO "t" VALUE {?: ?, ?: ?, ?: ?}',
+    );
+    expect(partiqlStatement(`UPDATE "t" SET a = 5 SET b = 'x''y' WHERE pk = ? AND c IN [1, 'z']`, 2048)).toBe(
+      'UPDATE "t" SET a = ? SET b = ? WHERE pk = ? AND c IN [?, ?]',
+    );
+    expect(partiqlStatement(`DELETE FROM "t" WHERE pk = '${SECRET}' -- '${SECRET}'`, 2048)).toBe(
+      'DELETE FROM "t" WHERE pk = ?',
+    );
+    expect(partiqlStatement(`SELECT * FROM "t" WHERE pk = '${SECRET}`, 2048)).not.toContain(SECRET);
+  });
+
+  it('go to db.statement (joined, capped) unless recordStatements is off; parameters never', () => {
+    const input = {
+      Statements: [
+        { Statement: `SELECT * FROM "a" WHERE pk = '${SECRET}'`, Parameters: [{ S: SECRET }] },
+        { Statement: 'SELECT * FROM "b" WHERE pk = ?', Parameters: [{ S: SECRET }] },
+      ],
+    };
+    expect(requestTags(dynamoDBTagger, 'BatchExecuteStatement', input)).toEqual({
+      'db.instance': 'a,b',
+      'db.statement': 'SELECT * FROM "a" WHERE pk = ?; SELECT * FROM "b" WHERE pk = ?',
+    });
+    const off: MutableTags = {};
+    dynamoDBTagger.request?.('BatchExecuteStatement', input, off, {
+      maxStatementLength: 2048,
+      recordStatements: false,
+    });
+    expect(off).toEqual({ 'db.instance': 'a,b' });
+    const capped: MutableTags = {};
+    dynamoDBTagger.request?.('ExecuteStatement', { Statement: `SELECT ${'x, '.repeat(100)} y FROM "t"` }, capped, {
+      maxStatementLength: 32,
+      recordStatements: true,
+    });
+    expect(String(capped['db.statement'])).toHaveLength(32);
   });
 });
 

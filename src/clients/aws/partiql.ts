@@ -1,8 +1,10 @@
 /**
  * PartiQL statements for tags: the table a statement reads or writes, and the statement
- * itself sanitized like SQL (literals → `?`). Parameters are never looked at.
+ * itself sanitized like SQL (literals → `?`, with the SQL core's `standard` dialect: `'…'`
+ * strings, `"…"` identifiers). Parameters are never looked at.
  */
 import { capLength } from '../../core/index.js';
+import { sanitizeSql } from '../../core/sql/index.js';
 
 // The first identifier after FROM / INTO / UPDATE: `"orders"`, `orders`, `"orders"."byDate"`.
 const TABLE = /\b(?:from|into|update)\s+(?:"((?:[^"]|"")+)"|([A-Za-z_][\w.-]*))/i;
@@ -14,11 +16,7 @@ export function partiqlTable(statement: string): string | undefined {
   return match[1] !== undefined ? match[1].replace(/""/g, '"') : match[2];
 }
 
-/**
- * The statement as recorded: sanitized, then capped at `max`. Until the SQL sanitizer is
- * available nothing is recorded (`undefined`): an unsanitized statement can hold item data.
- */
-export function partiqlStatement(_statement: string, _max: number): string | undefined {
-  void capLength;
-  return undefined;
+/** The statement as recorded: sanitized (literals → `?`), then capped at `max`. */
+export function partiqlStatement(statement: string, max: number): string {
+  return capLength(sanitizeSql(statement, { dialect: 'standard', limit: max }), max);
 }

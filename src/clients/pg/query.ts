@@ -1,0 +1,54 @@
+/**
+ * `query` of a pg Pool, Client or PoolClient: every call form pg accepts (text, text +
+ * values, config object, callback or promise), one span each, settled by the core.
+ */
+import { type MethodWrapper, traceCall } from '../../core/index.js';
+import type { SqlTracer } from '../../core/sql/index.js';
+import type { PgQueryConfigLike, PgSubmittableLike } from './internal-types.js';
+import { submitTraced } from './submittable.js';
+import type { PgQueryInfo } from './types.js';
+
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** The traced `query` method; `sql` carries everything fixed per client. */
+export function queryWrapper<T extends object>(sql: SqlTracer<PgQueryInfo>): MethodWrapper<T> {
+  return (original, target) =>
+    function query(this: unknown, ...args: unknown[]) {
+      const first = args[0];
+      let text: string | undefined;
+      let values: unknown;
+      let name: string | undefined;
+      if (typeof first === 'string') {
+        text = first;
+        values = typeof args[1] === 'function' ? undefined : args[1];
+      } else if (first !== null && typeof first === 'object') {
+        const config = first as PgQueryConfigLike;
+        if (typeof config.submit === 'function')
+          return submitTraced(sql, original, target, args, first as PgSubmittableLike);
+        text = typeof config.text === 'string' ? config.text : undefined;
+        name = typeof config.name === 'string' ? config.name : undefined;
+        values = args[1] !== undefined && typeof args[1] !== 'function' ? args[1] : config.values;
+      } else {
+        // Not a query pg understands: let it fail exactly as it does untraced.
+        return Reflect.apply(original, target, args);
+      }
+      const span = sql.start({ text, values, name, method: 'query' });
+      if (span === undefined) return Reflect.apply(original, target, args);
+      let callArgs = args;
+      // sqlcommenter: never on named statements (pg caches them by name: the text must not vary).
+      if (sql.commentsEnabled && text !== undefined && name === undefined) {
+        const commented = sql.commented(span, text);
+        if (typeof first === 'string') {
+          callArgs = args.slice();
+          callArgs[0] = commented;
+        } else if (isPlainObject(first as object)) {
+          callArgs = args.slice();
+          callArgs[0] = { ...(first as object), text: commented };
+        }
+      }
+      return traceCall(sql.instrumentation as never, span, original, target, callArgs, sql.settlement);
+    };
+}

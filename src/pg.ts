@@ -1,0 +1,1 @@
+export { type PgQueryInfo, type PgTracingOptions, tracedPg } from './clients/pg/index.js';

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { recordError } from '../../src/core/index.js';
+import { createTestTracing, errorLog } from '../helpers/tracing.js';
+
+describe('recordError with a cleaned message', () => {
+  it('logs the cleaned message, rewrites the stack header and leaves error.object out', () => {
+    const tracing = createTestTracing();
+    const logged: Record<string, unknown>[] = [];
+    const span = tracing.tracer.startSpan('op');
+    const log = span.log.bind(span);
+    span.log = (fields) => {
+      logged.push(fields);
+      return log(fields);
+    };
+    const error = Object.assign(new Error("Duplicate entry 'SECRET-1' for key 'email'"), { code: 'ER_DUP_ENTRY' });
+    recordError(span, error, { message: 'Duplicate entry ? for key ?' });
+    span.finish();
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).not.toHaveProperty('error.object');
+    expect(JSON.stringify(logged)).not.toContain('SECRET-1');
+    expect(String(logged[0]?.stack)).toMatch(/^Error: Duplicate entry \? for key \?\n {4}at /);
+    const recorded = errorLog(tracing.one('op'));
+    expect(recorded).toMatchObject({
+      'exception.type': 'ER_DUP_ENTRY',
+      'exception.message': 'Duplicate entry ? for key ?',
+    });
+    expect(JSON.stringify(recorded)).not.toContain('SECRET-1');
+  });
+
+  it('keeps error.object and the stack when no message or the same message is given', () => {
+    const tracing = createTestTracing();
+    const logged: Record<string, unknown>[] = [];
+    const span = tracing.tracer.startSpan('op');
+    span.log = (fields) => {
+      logged.push(fields);
+      return span;
+    };
+    const error = new Error('plain');
+    recordError(span, error);
+    recordError(span, error, { message: 'plain' });
+    expect(logged[0]?.['error.object']).toBe(error);
+    expect(logged[1]?.['error.object']).toBe(error);
+    expect(logged[1]?.stack).toBe(error.stack);
+  });
+});
