@@ -5,6 +5,17 @@
  */
 
 export {
+  AWS_COMPONENT,
+  AWS_TAG,
+  type AwsRequestInfo,
+  type AwsResponseInfo,
+  type AwsSdkClient,
+  type AwsTracingOptions,
+  type DynamoDBTracingOptions,
+  tracedAws,
+  tracedDynamoDB,
+} from './clients/aws/index.js';
+export {
   type MysqlQueryInfo,
   type MysqlTraceable,
   type MysqlTracingOptions,

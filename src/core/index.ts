@@ -29,7 +29,15 @@ export {
 } from './lifecycle.js';
 export { NOOP_SPAN } from './noop-span.js';
 export type { ClientTracingOptions, RequestHook, ResponseHook, TracingOptions } from './options.js';
-export { isTraced, type MethodTable, type MethodWrapper, tracedProxy, untraced } from './proxy.js';
+export {
+  isTraced,
+  type MethodTable,
+  type MethodWrapper,
+  type PropertyTable,
+  type PropertyWrapper,
+  tracedProxy,
+  untraced,
+} from './proxy.js';
 export {
   capLength,
   firstHeader,

@@ -24,6 +24,15 @@ export type MethodWrapper<T extends object> = (original: AnyFunction, target: T,
 /** Method name → its wrapper. Keys may be any property of the object, inherited or own. */
 export type MethodTable<T extends object> = Readonly<Partial<Record<PropertyKey, MethodWrapper<T>>>>;
 
+/**
+ * Builds the traced view of an object-valued property (a client's middleware stack), once
+ * per value: read twice, the property gives the same view until the real value changes.
+ */
+export type PropertyWrapper<T extends object> = (value: object, target: T, proxy: T) => object;
+
+/** Property name → the wrapper of its object value. */
+export type PropertyTable<T extends object> = Readonly<Partial<Record<PropertyKey, PropertyWrapper<T>>>>;
+
 interface CachedMethod {
   readonly original: AnyFunction;
   readonly wrapped: AnyFunction;
@@ -57,12 +66,13 @@ export function untraced<T>(value: T): T {
 }
 
 /**
- * Wraps `target` so the methods in `methods` are traced. Idempotent: a traced object comes
- * back unchanged.
+ * Wraps `target` so the methods in `methods` are traced, and the object-valued properties in
+ * `properties` read as traced views. Idempotent: a traced object comes back unchanged.
  */
-export function tracedProxy<T extends object>(target: T, methods: MethodTable<T>): T {
+export function tracedProxy<T extends object>(target: T, methods: MethodTable<T>, properties?: PropertyTable<T>): T {
   if (state.originals.has(target)) return target;
   const traced = new Map<PropertyKey, CachedMethod>();
+  const views = new Map<PropertyKey, { readonly original: object; readonly view: object }>();
   const untouched = new Map<PropertyKey, CachedMethod>();
 
   const wrapUntouched = (key: PropertyKey, original: AnyFunction): AnyFunction => {
@@ -86,7 +96,16 @@ export function tracedProxy<T extends object>(target: T, methods: MethodTable<T>
   const proxy: T = new Proxy(target, {
     get(object, key) {
       const value: unknown = Reflect.get(object, key, object);
-      if (typeof value !== 'function') return value;
+      if (typeof value !== 'function') {
+        const viewOf = properties?.[key];
+        if (viewOf === undefined || value === null || typeof value !== 'object') return value;
+        if (isFrozenProperty(object, key)) return value;
+        const cachedView = views.get(key);
+        if (cachedView !== undefined && cachedView.original === value) return cachedView.view;
+        const view = viewOf(value, object, proxy);
+        views.set(key, { original: value, view });
+        return view;
+      }
       const wrapper = methods[key];
       if (wrapper === undefined) return wrapUntouched(key, value as AnyFunction);
       const cached = traced.get(key);
