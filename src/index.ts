@@ -5,31 +5,6 @@
  */
 
 export {
-  AWS_COMPONENT,
-  AWS_TAG,
-  type AwsRequestInfo,
-  type AwsResponseInfo,
-  type AwsSdkClient,
-  type AwsTracingOptions,
-  type DynamoDBTracingOptions,
-  tracedAws,
-  tracedDynamoDB,
-} from './clients/aws/index.js';
-export {
-  type MysqlQueryInfo,
-  type MysqlTraceable,
-  type MysqlTracingOptions,
-  tracedMysql,
-} from './clients/mysql2/index.js';
-export { type PgQueryInfo, type PgTracingOptions, tracedPg } from './clients/pg/index.js';
-export {
-  type SanitizeSqlOptions,
-  type SqlDialect,
-  type SqlRecordingOptions,
-  type SqlStatementOption,
-  sanitizeSql,
-} from './core/sql/index.js';
-export {
   AMQP_DEFAULT_EXCHANGE,
   AMQP_TAG,
   type AmqpConsumeInfo,
@@ -44,6 +19,17 @@ export {
   type AmqpTracingOptions,
   tracedAmqp,
 } from './clients/amqplib/index.js';
+export {
+  AWS_COMPONENT,
+  AWS_TAG,
+  type AwsRequestInfo,
+  type AwsResponseInfo,
+  type AwsSdkClient,
+  type AwsTracingOptions,
+  type DynamoDBTracingOptions,
+  tracedAws,
+  tracedDynamoDB,
+} from './clients/aws/index.js';
 export {
   type BeforeHttpRequestOptions,
   beforeHttpRequest,
@@ -79,7 +65,13 @@ export {
   type TracedRedisOptions,
   tracedRedis,
 } from './clients/ioredis/index.js';
-
+export {
+  type MysqlQueryInfo,
+  type MysqlTraceable,
+  type MysqlTracingOptions,
+  tracedMysql,
+} from './clients/mysql2/index.js';
+export { type PgQueryInfo, type PgTracingOptions, tracedPg } from './clients/pg/index.js';
 export {
   bindToCurrentContext,
   type CurrentSpanFunc,
@@ -121,6 +113,13 @@ export {
   tracedFunction,
   untraced,
 } from './core/index.js';
+export {
+  type SanitizeSqlOptions,
+  type SqlDialect,
+  type SqlRecordingOptions,
+  type SqlStatementOption,
+  sanitizeSql,
+} from './core/sql/index.js';
 export {
   type BeforeRequestOptions,
   beforeRequest,
