@@ -58,7 +58,11 @@ export async function startInfra(): Promise<Infra> {
       await server.stop();
       await db.close();
     });
-    postgres = { url, reachable: true, description: `PostgreSQL: embedded PGlite on ${server.getServerConn()} (set DATABASE_URL to use yours)` };
+    postgres = {
+      url,
+      reachable: true,
+      description: `PostgreSQL: embedded PGlite on ${server.getServerConn()} (set DATABASE_URL to use yours)`,
+    };
   }
 
   let dynamodb: Endpoint;

@@ -10,7 +10,9 @@ import { tracedPg, tracedRedis, tracedRequestListener } from 'traced-clients';
 import { setUpTracing } from './tracing.js';
 
 const tracing = setUpTracing('inventory');
-const db = tracedPg(new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 4 }), { peerService: 'inventory-db' });
+const db = tracedPg(new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 4 }), {
+  peerService: 'inventory-db',
+});
 // Fail fast when Redis is down: the demo shows those calls as error spans and reads through.
 const cache = tracedRedis(
   new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {

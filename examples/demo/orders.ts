@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import amqp from 'amqplib';
 import express from 'express';
-import { tracedAmqp, tracedDynamoDB, tracedFetch, expressTracing, tracedFunction } from 'traced-clients';
+import { expressTracing, tracedAmqp, tracedDynamoDB, tracedFetch, tracedFunction } from 'traced-clients';
 import { setUpTracing } from './tracing.js';
 
 const tracing = setUpTracing('orders');
@@ -74,7 +74,9 @@ app.post('/orders', async (req, res) => {
 });
 
 app.get('/orders/:id', async (req, res) => {
-  const { Item } = await dynamo.send(new GetItemCommand({ TableName: 'demo-orders', Key: { id: { S: req.params.id } } }));
+  const { Item } = await dynamo.send(
+    new GetItemCommand({ TableName: 'demo-orders', Key: { id: { S: req.params.id } } }),
+  );
   if (!Item) return void res.status(404).json({ error: 'no such order' });
   res.json({ id: Item.id?.S, sku: Item.sku?.S, qty: Number(Item.qty?.N), status: Item.status?.S });
 });

@@ -147,7 +147,8 @@ async function main(): Promise<void> {
     // Let the worker finish the orders it was sent, then stop everything: each process
     // exports what it still buffers before it exits.
     const deadline = Date.now() + 15_000;
-    while (published.some((id) => !shipped.has(id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (published.some((id) => !shipped.has(id)) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     await Promise.all(
       children.map(
         (child) =>
@@ -160,7 +161,9 @@ async function main(): Promise<void> {
     );
 
     const traces = groupByTrace(receiver.spans.map((s: ReceivedSpan) => ({ ...s, note: noteFor(s) })));
-    console.log(`\n${traces.length} traces, ${receiver.spans.length} spans from ${new Set(receiver.spans.map((s) => s.service)).size} services\n`);
+    console.log(
+      `\n${traces.length} traces, ${receiver.spans.length} spans from ${new Set(receiver.spans.map((s) => s.service)).size} services\n`,
+    );
     traces.forEach((trace, i) => {
       console.log(drawTrace(trace, results[i]?.title));
       console.log('');
