@@ -10,7 +10,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { TracerShim } from '@opentelemetry/shim-opentracing';
 import { FORMAT_HTTP_HEADERS, initGlobalTracer, Tags } from 'opentracing';
 import { getCurrentSpan, spanInContext, startChildSpan, tracedFunction } from '../src/index.js';
-import { drawWaterfall } from './lib/waterfall.js';
+import { drawWaterfall, fromReadableSpan } from './lib/waterfall.js';
 
 // 1. A real tracer: the OTel SDK, reached through the OpenTracing API.
 const exporter = new InMemorySpanExporter();
@@ -66,5 +66,5 @@ client.finish();
 server.close();
 
 console.log(`response: ${body}\n`);
-console.log(drawWaterfall(exporter.getFinishedSpans()));
+console.log(drawWaterfall(exporter.getFinishedSpans().map(fromReadableSpan)));
 await provider.shutdown();
