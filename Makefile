@@ -3,10 +3,10 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_INSTALL := npm install --no-audit --no-fund --loglevel=error
 
-.PHONY: help install build typecheck lint format package check unit integration test coverage services demo bench clean
+.PHONY: help install build typecheck lint format package check unit integration test coverage services demo example-minimal bench clean
 
 help:
-	@echo "make demo         run the demo (the main job)"
+	@echo "make demo         run the demo: two traced services and a worker, traces drawn in the terminal"
 	@echo "make test         install, start services, then check + unit + integration tests"
 	@echo "make check        typecheck, lint/format check, build, publint, attw, packed-tarball smoke test"
 	@echo "make unit         unit tests (no services)"
@@ -53,7 +53,10 @@ integration: install services
 
 test: check coverage integration
 
-demo: build
+demo: install
+	npx --no-install tsx examples/demo/run.ts
+
+example-minimal: install
 	npx --no-install tsx examples/minimal.ts
 
 bench: install

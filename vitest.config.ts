@@ -5,6 +5,8 @@ export default defineConfig({
   // decorators; Vite 8's oxc does not yet, and `@traced` is tested as TypeScript 5 users use it.
   esbuild: { target: 'es2022' },
   test: {
+    // The AWS SDK's notice about its future Node 22 requirement is noise in test output.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     projects: [
       {
         extends: true,

@@ -23,6 +23,8 @@ const cache = tracedRedis(
   }),
   { peerService: 'inventory-cache' },
 );
+// The one-line status at start-up already said whether Redis is there; no stack traces.
+cache.on('error', () => {});
 cache.connect().catch(() => {});
 
 async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -68,10 +70,19 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   send(res, 404, { error: 'not found' });
 }
 
+/** node:http knows no routes: name the span after the route template ourselves. */
+function routeOf(url: string | undefined): string {
+  const path = (url ?? '/').split('?')[0] ?? '/';
+  return path.startsWith('/stock/') ? '/stock/:sku' : path;
+}
+
 const server = createServer(
-  tracedRequestListener((req, res) => {
-    handle(req, res).catch((error: unknown) => send(res, 500, { error: String(error) }));
-  }),
+  tracedRequestListener(
+    (req, res) => {
+      handle(req, res).catch((error: unknown) => send(res, 500, { error: String(error) }));
+    },
+    { operationName: ({ method, request }) => `${method} ${routeOf(request.url)}` },
+  ),
 );
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   process.send?.({ ready: 'inventory', port: (server.address() as { port: number }).port });

@@ -24,6 +24,9 @@ interface Message {
   shipped?: string;
 }
 
+// The SDK's notice about its future Node 22 requirement is noise in a demo's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 function start(name: string, env: Record<string, string>): { child: ChildProcess; ready: Promise<Message> } {
