@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_INSTALL := npm install --no-audit --no-fund --loglevel=error
 
-.PHONY: help install build typecheck lint format package check unit integration test coverage services demo example-minimal bench clean
+.PHONY: help install build typecheck lint format package check unit integration test coverage services demo example-minimal docs bench clean
 
 help:
 	@echo "make demo         run the demo: two traced services and a worker, traces drawn in the terminal"
@@ -13,6 +13,7 @@ help:
 	@echo "make integration  integration tests against the real services"
 	@echo "make coverage     unit tests with coverage thresholds"
 	@echo "make services     start the local services (or docker compose) the tests need"
+	@echo "make docs         API reference from the TSDoc comments (TypeDoc) into docs/api/"
 	@echo "make bench        benchmarks (ratios against the raw client, same run)"
 
 # Reinstall only when package.json or the lockfile changed since the last install.
@@ -58,6 +59,9 @@ demo: install
 
 example-minimal: install
 	npx --no-install tsx examples/minimal.ts
+
+docs: install
+	npx --no-install typedoc
 
 bench: install
 	npx --no-install tsx bench/core.ts
