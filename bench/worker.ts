@@ -16,14 +16,11 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { type Span, Tracer } from 'opentracing';
 import { runFor } from './lib/loop.js';
-import { RESULT_MARKER, type WorkerResult, type WorkerSpec } from './lib/protocol.js';
+import { EXIT_NOT_LANDED, RESULT_MARKER, type WorkerResult, type WorkerSpec } from './lib/protocol.js';
 import { createSdk, type Sdk } from './lib/tracing.js';
 import { spanInContext } from './traced/load.js';
 import { workload } from './workloads/index.js';
 import type { FloorSpans } from './workloads/types.js';
-
-/** Exit code for "the traced client of this workload is not on this branch". */
-export const EXIT_NOT_LANDED = 3;
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as WorkerSpec;
 const wl = workload(spec.workload);

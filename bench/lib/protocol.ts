@@ -13,6 +13,9 @@ export const RECORDING: readonly Variant[] = ['traced', 'span-floor', 'otel'];
 /** Marks the result line on the worker's stdout, so stray logs never break parsing. */
 export const RESULT_MARKER = 'BENCH_RESULT ';
 
+/** Worker exit code for "the traced client of this workload is not on this branch". */
+export const EXIT_NOT_LANDED = 3;
+
 export interface WorkerSpec {
   readonly workload: string;
   readonly scenario: string;

@@ -116,8 +116,13 @@ export interface Target {
   readonly value: number;
   /** e.g. "≥ 0.970" */
   readonly requirement: string;
-  readonly met: boolean;
+  /** `not measured`: a variant the target needs did not run (e.g. its client has not landed). */
+  readonly status: TargetStatus;
 }
+
+export type TargetStatus = 'met' | 'missed' | 'not measured';
+
+const status = (met: boolean): TargetStatus => (met ? 'met' : 'missed');
 
 export const THRESHOLDS = {
   noopRatio: 0.97,
@@ -137,41 +142,37 @@ export function evaluateTargets(reports: readonly ScenarioReport[]): Target[] {
     const traced = row(report, 'traced');
     const floor = row(report, 'span-floor');
     const otel = row(report, 'otel');
-    if (noop !== undefined) {
-      targets.push({
-        name: 'noop / raw',
-        scope,
-        value: noop.ratio,
-        requirement: `≥ ${THRESHOLDS.noopRatio.toFixed(3)}`,
-        met: noop.ratio >= THRESHOLDS.noopRatio,
-      });
-      targets.push({
-        name: 'own CPU µs per call (noop − raw)',
-        scope,
-        value: noop.addedCpuUsPerOp,
-        requirement: `≤ ${THRESHOLDS.ownCpuUs}`,
-        met: noop.addedCpuUsPerOp <= THRESHOLDS.ownCpuUs,
-      });
-    }
-    if (traced !== undefined && otel !== undefined) {
-      targets.push({
-        name: 'traced / raw ≥ otel / raw',
-        scope,
-        value: traced.ratio - otel.ratio,
-        requirement: '≥ 0 (points)',
-        met: traced.ratio >= otel.ratio,
-      });
-    }
-    if (traced !== undefined && floor !== undefined) {
-      const gap = floor.ratio - traced.ratio;
-      targets.push({
-        name: 'span-floor − traced',
-        scope,
-        value: gap,
-        requirement: `≤ ${THRESHOLDS.floorPoints.toFixed(3)}`,
-        met: gap <= THRESHOLDS.floorPoints,
-      });
-    }
+    const measured = (value: number, met: boolean): { value: number; status: TargetStatus } =>
+      Number.isFinite(value) ? { value, status: status(met) } : { value: Number.NaN, status: 'not measured' };
+    const ratio = (r: VariantRow | undefined) => r?.ratio ?? Number.NaN;
+    const noopRatio = ratio(noop);
+    const ownCpu = noop?.addedCpuUsPerOp ?? Number.NaN;
+    targets.push({
+      name: 'noop / raw',
+      scope,
+      requirement: `≥ ${THRESHOLDS.noopRatio.toFixed(3)}`,
+      ...measured(noopRatio, noopRatio >= THRESHOLDS.noopRatio),
+    });
+    targets.push({
+      name: 'own CPU µs per call (noop − raw)',
+      scope,
+      requirement: `≤ ${THRESHOLDS.ownCpuUs}`,
+      ...measured(ownCpu, ownCpu <= THRESHOLDS.ownCpuUs),
+    });
+    const vsOtel = ratio(traced) - ratio(otel);
+    targets.push({
+      name: 'traced / raw − otel / raw',
+      scope,
+      requirement: '≥ 0',
+      ...measured(vsOtel, vsOtel >= 0),
+    });
+    const gap = ratio(floor) - ratio(traced);
+    targets.push({
+      name: 'span-floor / raw − traced / raw',
+      scope,
+      requirement: `≤ ${THRESHOLDS.floorPoints.toFixed(3)}`,
+      ...measured(gap, gap <= THRESHOLDS.floorPoints),
+    });
     for (const r of report.rows) {
       if (r.recorded === 'n/a') continue;
       targets.push({
@@ -179,7 +180,7 @@ export function evaluateTargets(reports: readonly ScenarioReport[]): Target[] {
         scope,
         value: r.spansPerOp,
         requirement: r.variant === 'otel' ? `≥ ${r.expectedSpansPerOp} spans/op` : `= ${r.expectedSpansPerOp} spans/op`,
-        met: r.recorded === 'ok',
+        status: status(r.recorded === 'ok'),
       });
     }
   }
@@ -232,7 +233,9 @@ export function scenarioTable(report: ScenarioReport): string {
 export function targetsTable(targets: readonly Target[]): string {
   const lines = ['| target | where | value | required | |', '| --- | --- | ---: | --- | --- |'];
   for (const t of targets) {
-    lines.push(`| ${t.name} | ${t.scope} | ${fmt(t.value, 3)} | ${t.requirement} | ${t.met ? 'met' : '**missed**'} |`);
+    lines.push(
+      `| ${t.name} | ${t.scope} | ${fmt(t.value, 3)} | ${t.requirement} | ${t.status === 'missed' ? '**missed**' : t.status} |`,
+    );
   }
   return lines.join('\n');
 }

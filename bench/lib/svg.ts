@@ -65,7 +65,7 @@ export function ratioChart(
     y += groupGap - barGap;
   }
   const bottom = y + 8;
-  const height = bottom + 24;
+  const height = bottom + 40;
   const width = labelWidth + plotWidth + 70;
 
   const ticks: string[] = [];
@@ -85,7 +85,7 @@ export function ratioChart(
 
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
-    '<style>.group{fill:#222}.value,.axis{fill:#555}.tick{stroke:#e0e0e0}.raw{stroke:#222;stroke-width:1.5}.target{stroke:#4caf50;stroke-dasharray:4 3}</style>',
+    '<style>.group{fill:#222}.value,.axis{fill:#555}.value{paint-order:stroke;stroke:#fff;stroke-width:3px}.tick{stroke:#e0e0e0}.raw{stroke:#222;stroke-width:1.5}.target{stroke:#4caf50;stroke-dasharray:4 3}</style>',
     '<rect width="100%" height="100%" fill="#fff"/>',
     `<text x="${labelWidth}" y="18" font-size="14" fill="#222">${escapeXml(title)}</text>`,
     legend,
@@ -93,6 +93,7 @@ export function ratioChart(
     ...body,
     `<line class="raw" x1="${x(1).toFixed(1)}" y1="${top - 6}" x2="${x(1).toFixed(1)}" y2="${bottom}"><title>raw = 1.0</title></line>`,
     `<line class="target" x1="${x(0.97).toFixed(1)}" y1="${top - 6}" x2="${x(0.97).toFixed(1)}" y2="${bottom}"><title>noop target 0.97</title></line>`,
+    `<text class="axis" x="${labelWidth}" y="${bottom + 32}">solid line: raw = 1.0 · dashed: noop target 0.97 · bar: median ops/s ÷ raw ops/s of the same run</text>`,
     '</svg>',
     '',
   ].join('\n');
