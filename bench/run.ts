@@ -44,7 +44,7 @@ const PROFILES = {
   /** Checks the harness only: numbers mean nothing. */
   smoke: { durationMs: 200, warmupMs: 100, rounds: 1, soakNoop: 100_000, soakOtel: 20_000 },
   /** `make bench`: a few minutes. */
-  quick: { durationMs: 700, warmupMs: 200, rounds: 3, soakNoop: 1_000_000, soakOtel: 200_000 },
+  quick: { durationMs: 700, warmupMs: 400, rounds: 3, soakNoop: 1_000_000, soakOtel: 200_000 },
   /** `make bench-full`: the run the targets are judged on. */
   full: { durationMs: 3000, warmupMs: 1000, rounds: 5, soakNoop: 1_000_000, soakOtel: 200_000 },
 } as const;
