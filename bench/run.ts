@@ -33,6 +33,7 @@ import {
   type ScenarioReport,
   scenarioTable,
   summarize,
+  targetsMatrix,
   targetsTable,
   toSample,
 } from './lib/stats.js';
@@ -247,7 +248,9 @@ if (soak !== undefined) {
   }
   console.log(`soak exited on its own: ${soak.exitedOnItsOwn ? 'yes' : 'NO'}\n`);
 }
-console.log(`## Targets\n\n${targetsTable(targets)}\n`);
+console.log(
+  `## Targets\n\n${targetsMatrix(targets)}\n\n${targetsTable(targets.filter((t) => t.scope.startsWith('soak')))}\n`,
+);
 for (const f of failures) console.error(`FAILURE: ${f}`);
 const missed = targets.filter((t) => t.status !== 'met');
 console.log(

@@ -3,7 +3,7 @@
  * table per scenario, the soak) and `ratios.svg`. Pure rendering; `run.ts` writes them.
  */
 
-import { type ScenarioReport, scenarioTable, type Target, THRESHOLDS, targetsTable } from './stats.js';
+import { type ScenarioReport, scenarioTable, type Target, THRESHOLDS, targetsMatrix, targetsTable } from './stats.js';
 import type { ChartGroup } from './svg.js';
 
 export interface SoakPhase {
@@ -88,9 +88,26 @@ export function renderMarkdown(report: Report): string {
     '',
     `## Targets (${count('met')} met, ${count('missed')} missed, ${count('not measured')} not measured)`,
     '',
-    targetsTable(report.targets),
+    targetsMatrix(report.targets),
     '',
   ];
+  const soak = report.targets.filter((t) => t.scope.startsWith('soak'));
+  if (soak.length > 0) lines.push(targetsTable(soak), '');
+  const missed = report.targets.filter((t) => t.status === 'missed');
+  if (missed.length > 0)
+    lines.push(
+      'Missed:',
+      '',
+      ...missed.map(
+        (t) =>
+          `- ${t.scope}: ${t.name} = ${Number.isFinite(t.value) ? t.value.toFixed(3) : '–'} (required ${t.requirement})`,
+      ),
+      '',
+    );
+  lines.push(
+    '✓ met, ✗ missed, – not measured (a variant the target needs did not run; see the notes under its table). "recorded": every recording variant exported the spans it must (count of checks).',
+    '',
+  );
   if (report.failures.length > 0) {
     lines.push('## Failures', '', ...report.failures.map((f) => `- ${f}`), '');
   }

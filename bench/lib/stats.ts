@@ -239,3 +239,39 @@ export function targetsTable(targets: readonly Target[]): string {
   }
   return lines.join('\n');
 }
+
+/** The per-scenario targets, one row per scenario and one column per target (compact for reading). */
+export const MATRIX_COLUMNS = [
+  { name: 'noop / raw', header: 'noop / raw ≥ 0.97', digits: 3 },
+  { name: 'own CPU µs per call (noop − raw)', header: 'own CPU ≤ 0.5 µs', digits: 2 },
+  { name: 'traced / raw − otel / raw', header: 'traced − otel ≥ 0', digits: 3 },
+  { name: 'span-floor / raw − traced / raw', header: 'floor − traced ≤ 0.03', digits: 3 },
+] as const;
+
+export function targetsMatrix(targets: readonly Target[]): string {
+  const scopes = [...new Set(targets.filter((t) => MATRIX_COLUMNS.some((c) => c.name === t.name)).map((t) => t.scope))];
+  const cell = (t: Target | undefined, digits: number) => {
+    if (t === undefined || t.status === 'not measured') return '–';
+    return `${fmt(t.value, digits)} ${t.status === 'met' ? '✓' : '✗ **missed**'}`;
+  };
+  const lines = [
+    `| scenario | ${MATRIX_COLUMNS.map((c) => c.header).join(' | ')} | recorded |`,
+    `| --- | ${MATRIX_COLUMNS.map(() => '---:').join(' | ')} | --- |`,
+  ];
+  for (const scope of scopes) {
+    const here = targets.filter((t) => t.scope === scope);
+    const recorded = here.filter((t) => t.name.endsWith(' recorded'));
+    const bad = recorded.filter((t) => t.status !== 'met').map((t) => t.name.replace(/ recorded$/, ''));
+    const recordedCell =
+      recorded.length === 0 ? '–' : bad.length === 0 ? `✓ (${recorded.length})` : `✗ **${bad.join(', ')}**`;
+    lines.push(
+      `| ${scope} | ${MATRIX_COLUMNS.map((c) =>
+        cell(
+          here.find((t) => t.name === c.name),
+          c.digits,
+        ),
+      ).join(' | ')} | ${recordedCell} |`,
+    );
+  }
+  return lines.join('\n');
+}

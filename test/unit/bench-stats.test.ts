@@ -9,6 +9,7 @@ import {
   scenarioTable,
   summarize,
   type Target,
+  targetsMatrix,
   targetsTable,
   toSample,
 } from '../../bench/lib/stats.js';
@@ -175,5 +176,20 @@ describe('scenarioTable', () => {
     expect(rows).toHaveLength(2);
     expect(rows[1]).toContain('1.00 ✓');
     expect(table).toContain('> a note');
+  });
+});
+
+describe('targetsMatrix', () => {
+  it('has one row per scenario with a cell per target and the recording proof', () => {
+    const s = (opsPerSec: number, spansPerOp = 0) => ({ opsPerSec, cpuUsPerOp: 10, spansPerOp });
+    const targets = evaluateTargets([
+      summarize('pg', 'seq', 't', { raw: [s(1000)], noop: [s(950)], traced: [s(900, 1)], otel: [s(600, 0)] }),
+      summarize('ioredis', 'seq', 't', { raw: [s(1000)], 'span-floor': [s(900, 1)] }),
+    ]);
+    const matrix = targetsMatrix(targets);
+    const rows = matrix.split('\n').slice(2);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(/^\| pg seq \| 0\.950 ✗ \*\*missed\*\* \| 0\.00 ✓ \| 0\.300 ✓ \| – \| ✗ \*\*otel\*\* \|$/);
+    expect(rows[1]).toBe('| ioredis seq | – | – | – | – | ✓ (1) |');
   });
 });
