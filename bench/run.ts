@@ -6,6 +6,7 @@
  *
  *   npx tsx bench/run.ts [--profile smoke|quick|full] [--rounds N] [--duration MS] [--warmup MS]
  *                        [--only pg,ioredis:pipeline100] [--variants raw,otel] [--no-soak] [--strict]
+ *                        [--cpu-prof]   (a V8 CPU profile per variant process, in <out>/profiles/)
  *
  * Exit code 1 when a variant crashed or a recording variant did not record; with `--strict`
  * also when a target is missed or a workload could not run.
@@ -60,6 +61,7 @@ const { values: args } = parseArgs({
     variants: { type: 'string' },
     'no-soak': { type: 'boolean', default: false },
     strict: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
     out: { type: 'string', default: fileURLToPath(new URL('./results/', import.meta.url)) },
   },
 });
@@ -169,7 +171,14 @@ for (let round = 0; round < rounds; round++) {
     for (const variant of order) {
       if (usesTracedClient(variant) && notLanded.has(workload.name)) continue;
       const spec: WorkerSpec = { workload: workload.name, scenario: scenario.name, variant, durationMs, warmupMs };
-      const outcome = await runNode([], 'bench/worker.ts', [JSON.stringify(spec)], perVariantBudget);
+      // One folder per process: Node names each thread's profile (the loader-hooks thread has one too).
+      const profile = args['cpu-prof']
+        ? [
+            '--cpu-prof',
+            `--cpu-prof-dir=${join(resolve(args.out), 'profiles', `${workload.name}-${scenario.name}-${variant}-r${round + 1}`)}`,
+          ]
+        : [];
+      const outcome = await runNode(profile, 'bench/worker.ts', [JSON.stringify(spec)], perVariantBudget);
       const label = `[${round + 1}/${rounds}] ${key.padEnd(22)} ${variant.padEnd(10)}`;
       if (outcome.code === EXIT_NOT_LANDED) {
         notLanded.add(workload.name);

@@ -14,11 +14,11 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { type Span, Tracer } from 'opentracing';
+import type { Span } from 'opentracing';
 import { runFor } from './lib/loop.js';
 import { EXIT_NOT_LANDED, RESULT_MARKER, type WorkerResult, type WorkerSpec } from './lib/protocol.js';
 import { createSdk, type Sdk } from './lib/tracing.js';
-import { spanInContext } from './traced/load.js';
+import { noopTracer, spanInContext } from './traced/load.js';
 import { workload } from './workloads/index.js';
 import type { FloorSpans } from './workloads/types.js';
 
@@ -38,7 +38,7 @@ switch (spec.variant) {
     break;
   case 'noop':
     // Our own cost: the traced client with the opentracing no-op tracer, no parent.
-    tracer = new Tracer();
+    tracer = noopTracer();
     break;
   case 'traced': {
     sdk = createSdk();

@@ -7,8 +7,9 @@
  * `BENCH_SRC` points at another checkout's `src/` (an absolute path), e.g. to measure a branch
  * before it is merged; by default this repository's `src/`.
  */
-import { pathToFileURL } from 'node:url';
-import type { Span } from 'opentracing';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Span, Tracer } from 'opentracing';
 
 const root = process.env.BENCH_SRC
   ? pathToFileURL(`${process.env.BENCH_SRC.replace(/\/$/, '')}/index.ts`).href
@@ -36,4 +37,14 @@ export async function exported<F>(name: string): Promise<F> {
 /** `spanInContext` of the same module instance the traced clients read their parent from. */
 export async function spanInContext(): Promise<<R>(span: Span | null | undefined, fn: () => R) => R> {
   return exported('spanInContext');
+}
+
+/**
+ * The opentracing no-op tracer from the `opentracing` package the library itself resolves:
+ * the library recognises no-op spans by their prototype, so with `BENCH_SRC` pointing at
+ * another checkout a tracer from this checkout's copy would not be taken for the no-op one.
+ */
+export function noopTracer(): Tracer {
+  const opentracing = createRequire(fileURLToPath(root))('opentracing') as typeof import('opentracing');
+  return new opentracing.Tracer();
 }
