@@ -92,8 +92,17 @@ interface ProcessOutcome {
   readonly exitAfterResultMs: number | undefined;
 }
 
-/** Runs `node [flags] --import tsx <script> <arg>` from the repository root, bounded in time. */
-function runNode(flags: string[], script: string, arg: string[], timeoutMs: number): Promise<ProcessOutcome> {
+/**
+ * Runs `node [flags] --import tsx <script> <arg>` from the repository root, bounded in time:
+ * killed after `timeoutMs`, or `graceAfterResultMs` after its result line when given.
+ */
+function runNode(
+  flags: string[],
+  script: string,
+  arg: string[],
+  timeoutMs: number,
+  graceAfterResultMs?: number,
+): Promise<ProcessOutcome> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...flags, '--import', 'tsx', script, ...arg], {
       cwd: repoRoot,
@@ -105,7 +114,15 @@ function runNode(flags: string[], script: string, arg: string[], timeoutMs: numb
     let timedOut = false;
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
-      if (resultAt === undefined && stdout.includes(RESULT_MARKER)) resultAt = performance.now();
+      if (resultAt === undefined && stdout.includes(RESULT_MARKER)) {
+        resultAt = performance.now();
+        if (graceAfterResultMs !== undefined) {
+          setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, graceAfterResultMs).unref();
+        }
+      }
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
@@ -227,15 +244,18 @@ if (!args['no-soak']) {
     'bench/soak.ts',
     [String(profile.soakNoop), String(profile.soakOtel)],
     300_000,
+    5_000,
   );
   const result = parseResult<Omit<SoakResult, 'exitedOnItsOwn'>>(outcome.stdout);
   if (result === undefined || outcome.timedOut || outcome.code !== 0) {
-    failures.push(`soak: ${outcome.timedOut ? 'did not exit on its own (killed)' : `exit code ${outcome.code}`}`);
+    failures.push(
+      `soak: ${outcome.timedOut ? 'did not exit on its own within 5 s of its result (killed)' : `exit code ${outcome.code}`}`,
+    );
     console.error(outcome.stderr.trim().split('\n').slice(-6).join('\n'));
   }
   if (result !== undefined) {
     // The soak never calls process.exit: if it is still alive 5 s after its result, something holds it.
-    soak = { ...result, exitedOnItsOwn: !outcome.timedOut && (outcome.exitAfterResultMs ?? Infinity) < 5000 };
+    soak = { ...result, exitedOnItsOwn: !outcome.timedOut && outcome.code === 0 };
   }
 }
 
@@ -255,7 +275,9 @@ if (soak !== undefined) {
       `soak ${p.tracer}: ${p.calls} calls in ${p.ms.toFixed(0)} ms, heap ${(p.heapBeforeBytes / 2 ** 20).toFixed(2)} → ${(p.heapAfterBytes / 2 ** 20).toFixed(2)} MB`,
     );
   }
-  console.log(`soak exited on its own: ${soak.exitedOnItsOwn ? 'yes' : 'NO'}\n`);
+  console.log(
+    `soak exited on its own: ${soak.exitedOnItsOwn ? 'yes' : 'NO'}; still active when done: ${soak.activeResources.join(', ') || 'nothing'}\n`,
+  );
 }
 console.log(
   `## Targets\n\n${targetsMatrix(targets)}\n\n${targetsTable(targets.filter((t) => t.scope.startsWith('soak')))}\n`,
