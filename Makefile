@@ -64,7 +64,7 @@ bench: install services
 
 bench-full: install services
 	npx --no-install tsx bench/core.ts 9 300000
-	npx --no-install tsx bench/run.ts --profile full --strict
+	npx --no-install tsx bench/run.ts --profile full --strict --soak-client ioredis
 
 # Checks the harness in about a minute (numbers mean nothing).
 bench-smoke: install

@@ -7,6 +7,7 @@
  *   npx tsx bench/run.ts [--profile smoke|quick|full] [--rounds N] [--duration MS] [--warmup MS]
  *                        [--only pg,ioredis:pipeline100] [--variants raw,otel] [--no-soak] [--strict]
  *                        [--cpu-prof]   (a V8 CPU profile per variant process, in <out>/profiles/)
+ *                        [--soak-client ioredis]   (also soak one real traced client)
  *
  * Exit code 1 when a variant crashed or a recording variant did not record; with `--strict`
  * also when a target is missed or a workload could not run.
@@ -62,6 +63,7 @@ const { values: args } = parseArgs({
     'no-soak': { type: 'boolean', default: false },
     strict: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
+    'soak-client': { type: 'string', default: '' },
     out: { type: 'string', default: fileURLToPath(new URL('./results/', import.meta.url)) },
   },
 });
@@ -242,7 +244,7 @@ if (!args['no-soak']) {
   const outcome = await runNode(
     ['--expose-gc'],
     'bench/soak.ts',
-    [String(profile.soakNoop), String(profile.soakOtel)],
+    [String(profile.soakNoop), String(profile.soakOtel), args['soak-client']],
     300_000,
     5_000,
   );
@@ -272,7 +274,7 @@ for (const s of scenarios) console.log(`${scenarioTable(s)}\n`);
 if (soak !== undefined) {
   for (const p of soak.phases) {
     console.log(
-      `soak ${p.tracer}: ${p.calls} calls in ${p.ms.toFixed(0)} ms, heap ${(p.heapBeforeBytes / 2 ** 20).toFixed(2)} → ${(p.heapAfterBytes / 2 ** 20).toFixed(2)} MB`,
+      `soak ${p.subject}, ${p.tracer}: ${p.calls} calls in ${p.ms.toFixed(0)} ms, heap ${(p.heapBeforeBytes / 2 ** 20).toFixed(2)} → ${(p.heapAfterBytes / 2 ** 20).toFixed(2)} MB`,
     );
   }
   console.log(

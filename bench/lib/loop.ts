@@ -13,3 +13,17 @@ export async function runFor(op: () => Promise<unknown>, concurrency: number, du
   await Promise.all(lanes);
   return ops;
 }
+
+/** Runs `op` exactly `count` times with `concurrency` operations in flight. */
+export async function runCount(op: () => Promise<unknown>, concurrency: number, count: number): Promise<void> {
+  let issued = 0;
+  const lane = async (): Promise<void> => {
+    while (issued < count) {
+      issued++;
+      await op();
+    }
+  };
+  const lanes: Promise<void>[] = [];
+  for (let i = 0; i < concurrency; i++) lanes.push(lane());
+  await Promise.all(lanes);
+}

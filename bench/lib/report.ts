@@ -7,6 +7,8 @@ import { type ScenarioReport, scenarioTable, type Target, THRESHOLDS, targetsMat
 import type { ChartGroup } from './svg.js';
 
 export interface SoakPhase {
+  /** What was called: the core's in-process client, or a real client workload. */
+  readonly subject: string;
   readonly tracer: 'noop' | 'otel-sdk';
   readonly calls: number;
   readonly ms: number;
@@ -19,6 +21,8 @@ export interface SoakResult {
   readonly phases: readonly SoakPhase[];
   /** `process.getActiveResourcesInfo()` once the soak is done (stdout's own handle aside). */
   readonly activeResources: readonly string[];
+  /** Why a requested phase did not run (e.g. its client is not on this branch). */
+  readonly notes: readonly string[];
   /** Whether the process exited by itself once done (no timers or listeners left). */
   readonly exitedOnItsOwn: boolean;
 }
@@ -48,7 +52,7 @@ const MB = 1024 * 1024;
 export function soakTargets(soak: SoakResult): Target[] {
   const targets: Target[] = soak.phases.map((p) => ({
     name: 'heap growth after GC (MB)',
-    scope: `soak, ${p.calls.toLocaleString('en-US')} calls, ${p.tracer}`,
+    scope: `soak, ${p.subject}, ${p.calls.toLocaleString('en-US')} calls, ${p.tracer}`,
     value: (p.heapAfterBytes - p.heapBeforeBytes) / MB,
     requirement: `< ${THRESHOLDS.heapGrowthBytes / MB}`,
     status: p.heapAfterBytes - p.heapBeforeBytes < THRESHOLDS.heapGrowthBytes ? 'met' : 'missed',
@@ -117,18 +121,19 @@ export function renderMarkdown(report: Report): string {
     lines.push(
       '## Memory soak',
       '',
-      '| tracer | calls | time (ms) | heap before (MB) | heap after (MB) | growth (MB) | spans |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| through | tracer | calls | time (ms) | heap before (MB) | heap after (MB) | growth (MB) | spans |',
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     for (const p of report.soak.phases) {
       lines.push(
-        `| ${p.tracer} | ${p.calls.toLocaleString('en-US')} | ${p.ms.toFixed(0)} | ${(p.heapBeforeBytes / MB).toFixed(2)} | ${(p.heapAfterBytes / MB).toFixed(2)} | ${((p.heapAfterBytes - p.heapBeforeBytes) / MB).toFixed(2)} | ${p.spans.toLocaleString('en-US')} |`,
+        `| ${p.subject} | ${p.tracer} | ${p.calls.toLocaleString('en-US')} | ${p.ms.toFixed(0)} | ${(p.heapBeforeBytes / MB).toFixed(2)} | ${(p.heapAfterBytes / MB).toFixed(2)} | ${((p.heapAfterBytes - p.heapBeforeBytes) / MB).toFixed(2)} | ${p.spans.toLocaleString('en-US')} |`,
       );
     }
     lines.push(
       '',
       `Exited on its own: ${report.soak.exitedOnItsOwn ? 'yes' : '**no**'}; active resources when done: ${report.soak.activeResources.length === 0 ? 'none' : report.soak.activeResources.join(', ')}.`,
       '',
+      ...report.soak.notes.map((n) => `> ${n}\n`),
     );
   }
   return lines.join('\n');

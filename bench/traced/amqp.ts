@@ -1,9 +1,10 @@
 /** The `noop`/`traced` variant of the amqplib workload: `tracedAmqp(connection, { tracer })` (issue 7). */
 import type { Tracer } from 'opentracing';
-import { exported } from './load.js';
+import { exported, type Wrap } from './load.js';
 
 type TracedAmqp = <T extends object>(connectionOrChannel: T, options?: { tracer?: Tracer }) => T;
 
-export async function tracedConnection<T extends object>(connection: T, tracer: Tracer): Promise<T> {
-  return (await exported<TracedAmqp>('tracedAmqp'))(connection, { tracer });
+export async function tracedAmqpWith(tracer: Tracer): Promise<Wrap> {
+  const tracedAmqp = await exported<TracedAmqp>('tracedAmqp');
+  return (connection) => tracedAmqp(connection, { tracer });
 }

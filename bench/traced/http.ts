@@ -3,21 +3,18 @@
  * and `tracedDispatcher(agent, { tracer })` handed to `undici.request`.
  */
 import type { Tracer } from 'opentracing';
-import { exported } from './load.js';
+import { exported, type Wrap } from './load.js';
 
-type TracedFetch = <F extends (input: never, init?: never) => Promise<unknown>>(
-  fetchImpl: F,
-  options?: { tracer?: Tracer },
-) => F;
+type FetchLike = (input: never, init?: never) => Promise<unknown>;
+type TracedFetch = <F extends FetchLike>(fetchImpl: F, options?: { tracer?: Tracer }) => F;
 type TracedDispatcher = <T extends object>(dispatcher: T, options?: { tracer?: Tracer }) => T;
 
-export async function tracedFetch<F extends (input: never, init?: never) => Promise<unknown>>(
-  fetchImpl: F,
-  tracer: Tracer,
-): Promise<F> {
-  return (await exported<TracedFetch>('tracedFetch'))(fetchImpl, { tracer });
+export async function tracedFetchWith(tracer: Tracer): Promise<<F extends FetchLike>(fetchImpl: F) => F> {
+  const tracedFetch = await exported<TracedFetch>('tracedFetch');
+  return (fetchImpl) => tracedFetch(fetchImpl, { tracer });
 }
 
-export async function tracedDispatcher<T extends object>(dispatcher: T, tracer: Tracer): Promise<T> {
-  return (await exported<TracedDispatcher>('tracedDispatcher'))(dispatcher, { tracer });
+export async function tracedDispatcherWith(tracer: Tracer): Promise<Wrap> {
+  const tracedDispatcher = await exported<TracedDispatcher>('tracedDispatcher');
+  return (dispatcher) => tracedDispatcher(dispatcher, { tracer });
 }

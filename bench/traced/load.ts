@@ -15,6 +15,9 @@ const root = process.env.BENCH_SRC
   ? pathToFileURL(`${process.env.BENCH_SRC.replace(/\/$/, '')}/index.ts`).href
   : new URL('../../src/index.ts', import.meta.url).href;
 
+/** A traced-client factory with its options bound: same object type in, traced drop-in out. */
+export type Wrap = <T extends object>(client: T) => T;
+
 let loaded: Promise<Record<string, unknown>> | undefined;
 
 /** The root entry of traced-clients (`src/index.ts`), loaded once. */

@@ -6,7 +6,8 @@
  */
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { endpoints, uniqueName } from '../../test/helpers/services.js';
-import type { Scenario, Workload } from './types.js';
+import { tracedAmqpWith } from '../traced/amqp.js';
+import { type Scenario, tracedFactory, type Workload } from './types.js';
 
 const twoSpans = { traced: 2, 'span-floor': 2, otel: 2 } as const;
 const scenarios: Scenario[] = [
@@ -27,17 +28,14 @@ export const amqp: Workload = {
     const { AmqplibInstrumentation } = await import('@opentelemetry/instrumentation-amqplib');
     return [new AmqplibInstrumentation()];
   },
-  async setup({ variant, tracer, floor, require }) {
-    const amqplib = require('amqplib') as typeof import('amqplib');
+  async setup(context) {
+    const { floor } = context;
+    const wrap = await tracedFactory(context, tracedAmqpWith);
+    const amqplib = context.require('amqplib') as typeof import('amqplib');
     const rawPublisher: ChannelModel = await amqplib.connect(endpoints.amqp);
     const rawConsumer: ChannelModel = await amqplib.connect(endpoints.amqp);
-    let publisher = rawPublisher;
-    let consumer = rawConsumer;
-    if ((variant === 'noop' || variant === 'traced') && tracer !== undefined) {
-      const { tracedConnection } = await import('../traced/amqp.js');
-      publisher = await tracedConnection(rawPublisher, tracer);
-      consumer = await tracedConnection(rawConsumer, tracer);
-    }
+    const publisher = wrap ? wrap(rawPublisher) : rawPublisher;
+    const consumer = wrap ? wrap(rawConsumer) : rawConsumer;
     const out: Channel = await publisher.createChannel();
     const inbox: Channel = await consumer.createChannel();
     const queue = uniqueName('bench.amqp');

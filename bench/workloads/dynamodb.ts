@@ -2,7 +2,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { uniqueName } from '../../test/helpers/services.js';
 import { startServerThread } from '../lib/threads.js';
-import type { Workload } from './types.js';
+import { tracedDynamoDBWith } from '../traced/dynamodb.js';
+import { tracedFactory, type Workload } from './types.js';
 
 export const dynamodb: Workload = {
   name: 'dynamodb',
@@ -11,8 +12,9 @@ export const dynamodb: Workload = {
     const { AwsInstrumentation } = await import('@opentelemetry/instrumentation-aws-sdk');
     return [new AwsInstrumentation()];
   },
-  async setup({ variant, tracer, require }) {
-    const sdk = require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
+  async setup(context) {
+    const wrap = await tracedFactory(context, tracedDynamoDBWith);
+    const sdk = context.require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
     const server = await startServerThread('dynalite.mjs');
     const config = {
       endpoint: `http://127.0.0.1:${server.port}`,
@@ -31,10 +33,7 @@ export const dynamodb: Workload = {
     );
     await admin.send(new sdk.PutItemCommand({ TableName: table, Item: { id: { S: 'k' }, v: { S: 'x'.repeat(64) } } }));
     const raw: DynamoDBClient = new sdk.DynamoDBClient(config);
-    const client =
-      (variant === 'noop' || variant === 'traced') && tracer !== undefined
-        ? await (await import('../traced/dynamodb.js')).tracedClient(raw, tracer)
-        : raw;
+    const client = wrap ? wrap(raw) : raw;
     const command = new sdk.GetItemCommand({ TableName: table, Key: { id: { S: 'k' } } });
     return {
       op: () => client.send(command),

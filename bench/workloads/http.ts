@@ -5,7 +5,8 @@
  */
 import type { Agent } from 'undici';
 import { startServerThread } from '../lib/threads.js';
-import type { Scenario, Workload } from './types.js';
+import { tracedDispatcherWith, tracedFetchWith } from '../traced/http.js';
+import { type Scenario, tracedFactory, type Workload } from './types.js';
 
 const scenarios = (client: string): Scenario[] => [
   { name: 'seq', concurrency: 1, title: `${client} GET, sequential` },
@@ -21,13 +22,11 @@ export const fetchWorkload: Workload = {
   name: 'fetch',
   scenarios: scenarios('fetch'),
   otel: undiciInstrumentation,
-  async setup({ variant, tracer }) {
+  async setup(context) {
+    const wrap = await tracedFactory(context, tracedFetchWith);
     const server = await startServerThread('http-server.mjs');
     const url = `http://127.0.0.1:${server.port}/bench`;
-    const fetch =
-      (variant === 'noop' || variant === 'traced') && tracer !== undefined
-        ? await (await import('../traced/http.js')).tracedFetch(globalThis.fetch, tracer)
-        : globalThis.fetch;
+    const fetch = wrap ? wrap(globalThis.fetch) : globalThis.fetch;
     return {
       op: async () => (await fetch(url)).arrayBuffer(),
       close: () => server.close(),
@@ -39,15 +38,13 @@ export const undiciWorkload: Workload = {
   name: 'undici',
   scenarios: scenarios('undici.request'),
   otel: undiciInstrumentation,
-  async setup({ variant, tracer, require }) {
-    const undici = require('undici') as typeof import('undici');
+  async setup(context) {
+    const wrap = await tracedFactory(context, tracedDispatcherWith);
+    const undici = context.require('undici') as typeof import('undici');
     const server = await startServerThread('http-server.mjs');
     const url = `http://127.0.0.1:${server.port}/bench`;
     const agent: Agent = new undici.Agent({ keepAliveTimeout: 30_000 });
-    const dispatcher =
-      (variant === 'noop' || variant === 'traced') && tracer !== undefined
-        ? await (await import('../traced/http.js')).tracedDispatcher(agent, tracer)
-        : agent;
+    const dispatcher = wrap ? wrap(agent) : agent;
     return {
       op: async () => {
         const { body } = await undici.request(url, { dispatcher });

@@ -1,7 +1,8 @@
 /** mysql2 (promise API): `pool.query('SELECT 1')` on a pool of 10, sequential and 64 in flight. */
 import type { Pool } from 'mysql2/promise';
 import { endpoints } from '../../test/helpers/services.js';
-import type { Workload } from './types.js';
+import { tracedMysqlWith } from '../traced/mysql.js';
+import { tracedFactory, type Workload } from './types.js';
 
 export const mysql: Workload = {
   name: 'mysql2',
@@ -14,8 +15,9 @@ export const mysql: Workload = {
     const { MySQL2Instrumentation } = await import('@opentelemetry/instrumentation-mysql2');
     return [new MySQL2Instrumentation()];
   },
-  async setup({ variant, tracer, require }) {
-    const mysql2 = require('mysql2/promise') as typeof import('mysql2/promise');
+  async setup(context) {
+    const wrap = await tracedFactory(context, tracedMysqlWith);
+    const mysql2 = context.require('mysql2/promise') as typeof import('mysql2/promise');
     const url = new URL(endpoints.mysql);
     const rawPool: Pool = mysql2.createPool({
       host: url.hostname,
@@ -25,10 +27,7 @@ export const mysql: Workload = {
       database: url.pathname.slice(1) || 'test',
       connectionLimit: 10,
     });
-    const pool =
-      (variant === 'noop' || variant === 'traced') && tracer !== undefined
-        ? await (await import('../traced/mysql.js')).tracedPool(rawPool, tracer)
-        : rawPool;
+    const pool = wrap ? wrap(rawPool) : rawPool;
     return {
       op: () => pool.query('SELECT 1'),
       close: () => rawPool.end(),

@@ -1,7 +1,8 @@
 /** pg: `pool.query('SELECT 1')` on a pool of 10, sequential and 64 in flight. */
 import type { Pool } from 'pg';
 import { endpoints } from '../../test/helpers/services.js';
-import type { Workload } from './types.js';
+import { tracedPgWith } from '../traced/pg.js';
+import { tracedFactory, type Workload } from './types.js';
 
 export const pg: Workload = {
   name: 'pg',
@@ -14,13 +15,11 @@ export const pg: Workload = {
     const { PgInstrumentation } = await import('@opentelemetry/instrumentation-pg');
     return [new PgInstrumentation()];
   },
-  async setup({ variant, tracer, require }) {
-    const { Pool: PoolClass } = require('pg') as typeof import('pg');
+  async setup(context) {
+    const wrap = await tracedFactory(context, tracedPgWith);
+    const { Pool: PoolClass } = context.require('pg') as typeof import('pg');
     const rawPool: Pool = new PoolClass({ connectionString: endpoints.pg, max: 10 });
-    const pool =
-      (variant === 'noop' || variant === 'traced') && tracer !== undefined
-        ? await (await import('../traced/pg.js')).tracedPool(rawPool, tracer)
-        : rawPool;
+    const pool = wrap ? wrap(rawPool) : rawPool;
     return {
       op: () => pool.query('SELECT 1'),
       close: () => rawPool.end(),

@@ -1,7 +1,8 @@
 /** ioredis: `GET` of a small key, sequential and 64 in flight, and a 100-command pipeline. */
 import type { Redis } from 'ioredis';
 import { endpoints, uniqueName } from '../../test/helpers/services.js';
-import type { Workload } from './types.js';
+import { tracedRedisWith } from '../traced/redis.js';
+import { tracedFactory, type Workload } from './types.js';
 
 const PIPELINE = 100;
 
@@ -24,17 +25,16 @@ export const redis: Workload = {
     // Left at its default `requireParentSpan: true`: the worker runs every op under a parent.
     return [new IORedisInstrumentation()];
   },
-  async setup({ scenario, variant, tracer, require }) {
-    const { Redis: RedisClass } = require('ioredis') as typeof import('ioredis');
+  async setup(context) {
+    const { scenario } = context;
+    const wrap = await tracedFactory(context, tracedRedisWith);
+    const { Redis: RedisClass } = context.require('ioredis') as typeof import('ioredis');
     const url = new URL(endpoints.redis);
     const raw: Redis = new RedisClass({ host: url.hostname, port: Number(url.port) || 6379, lazyConnect: true });
     await raw.connect();
     const key = uniqueName('bench:redis');
     await raw.set(key, 'x'.repeat(64), 'EX', 3600);
-    const client =
-      (variant === 'noop' || variant === 'traced') && tracer !== undefined
-        ? await (await import('../traced/redis.js')).tracedClient(raw, tracer)
-        : raw;
+    const client = wrap ? wrap(raw) : raw;
     const op =
       scenario.name === 'pipeline100'
         ? () => {

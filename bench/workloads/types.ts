@@ -55,3 +55,14 @@ export interface Workload {
 
 /** True for the variants that run our traced client. */
 export const usesTracedClient = (variant: Variant): boolean => variant === 'noop' || variant === 'traced';
+
+/**
+ * The traced-client factory for the variant (loaded before any raw client exists, so a client
+ * that has not landed fails before opening connections), or `undefined` for the raw client.
+ */
+export async function tracedFactory<W>(
+  context: SetupContext,
+  load: (tracer: import('opentracing').Tracer) => Promise<W>,
+): Promise<W | undefined> {
+  return usesTracedClient(context.variant) && context.tracer !== undefined ? load(context.tracer) : undefined;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runFor } from '../../bench/lib/loop.js';
+import { runCount, runFor } from '../../bench/lib/loop.js';
 
 describe('runFor', () => {
   it('keeps exactly `concurrency` operations in flight and counts every completed one', async () => {
@@ -37,5 +37,26 @@ describe('runFor', () => {
     expect(maxInFlight).toBe(1);
     expect(performance.now() - started).toBeGreaterThanOrEqual(29);
     expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('runCount', () => {
+  it('runs the op exactly `count` times, `concurrency` at a time', async () => {
+    let calls = 0;
+    let inFlight = 0;
+    let maxInFlight = 0;
+    await runCount(
+      async () => {
+        calls++;
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight--;
+      },
+      16,
+      1000,
+    );
+    expect(calls).toBe(1000);
+    expect(maxInFlight).toBe(16);
   });
 });

@@ -148,6 +148,7 @@ describe('evaluateTargets', () => {
 describe('soakTargets', () => {
   const MB = 1024 * 1024;
   const phase = (growthMb: number) => ({
+    subject: 'core',
     tracer: 'noop' as const,
     calls: 1_000_000,
     ms: 1,
@@ -157,12 +158,12 @@ describe('soakTargets', () => {
   });
 
   it('meets heap growth under 5 MB and a process that exits on its own', () => {
-    const targets = soakTargets({ phases: [phase(0.2)], activeResources: [], exitedOnItsOwn: true });
+    const targets = soakTargets({ phases: [phase(0.2)], activeResources: [], notes: [], exitedOnItsOwn: true });
     expect(targets.map((t) => t.status)).toEqual(['met', 'met']);
   });
 
   it('misses 5 MB of growth or a process that had to be killed', () => {
-    const targets = soakTargets({ phases: [phase(5)], activeResources: ['Timeout'], exitedOnItsOwn: false });
+    const targets = soakTargets({ phases: [phase(5)], activeResources: ['Timeout'], notes: [], exitedOnItsOwn: false });
     expect(targets.map((t) => t.status)).toEqual(['missed', 'missed']);
   });
 });
