@@ -39,7 +39,8 @@ export const amqp: Workload = {
     const out: Channel = await publisher.createChannel();
     const inbox: Channel = await consumer.createChannel();
     const queue = uniqueName('bench.amqp');
-    await inbox.assertQueue(queue, { durable: false, autoDelete: false });
+    // autoDelete: RabbitMQ drops the queue with its consumer even if this process dies mid-run.
+    await inbox.assertQueue(queue, { durable: false, autoDelete: true });
 
     const waiting = new Map<string, () => void>();
     const deliver = (message: ConsumeMessage | null) => {
