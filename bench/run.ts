@@ -27,7 +27,7 @@ import {
   type WorkerResult,
   type WorkerSpec,
 } from './lib/protocol.js';
-import { chartGroups, type Report, renderMarkdown, type SoakResult, soakTargets } from './lib/report.js';
+import { busy, chartGroups, type Report, renderMarkdown, type SoakResult, soakTargets } from './lib/report.js';
 import {
   evaluateTargets,
   recordingFailures,
@@ -179,6 +179,11 @@ const meta = {
   tracedSource: process.env.BENCH_SRC ?? 'src/',
 };
 const perVariantBudget = warmupMs + durationMs + 60_000;
+if (busy(meta)) {
+  console.warn(
+    `warning: load average ${meta.loadAverage[0]?.toFixed(2)} is above the CPU count (${meta.cpus}): other work competes for the CPUs, ratios will be rough`,
+  );
+}
 console.log(
   `${plan.length} scenarios × ${variants.length} variants × ${rounds} rounds, ${durationMs} ms each (+${warmupMs} ms warm-up)\n`,
 );

@@ -78,6 +78,11 @@ export function chartGroups(scenarios: readonly ScenarioReport[]): ChartGroup[] 
     .filter((g) => g.bars.length > 0);
 }
 
+/** True when other work was competing for the CPUs as the run started. */
+export function busy(meta: Pick<RunMeta, 'cpus' | 'loadAverage'>): boolean {
+  return (meta.loadAverage[0] ?? 0) > meta.cpus;
+}
+
 export function renderMarkdown(report: Report): string {
   const { meta } = report;
   const count = (status: Target['status']) => report.targets.filter((t) => t.status === status).length;
@@ -88,6 +93,12 @@ export function renderMarkdown(report: Report): string {
     '',
     'Each variant runs in its own Node process; variants are interleaved round by round and every figure is a median over the rounds. `ratio to raw` = ops/s ÷ raw ops/s in the same run; `µs added / op` = 1/ops/s − 1/raw ops/s (wall time per operation at that concurrency); CPU is the whole process (client, and in-process servers for HTTP and DynamoDB, which cancel out in the added column); `spans / op` is what the counting exporter received (✓ = the variant proved it recorded).',
     '',
+    ...(busy(meta)
+      ? [
+          `> **Busy machine**: the 1-minute load average (${(meta.loadAverage[0] ?? 0).toFixed(2)}) was above the CPU count (${meta.cpus}) when the run started; other work competed for the CPUs, so treat these ratios as rough.`,
+          '',
+        ]
+      : []),
     '![throughput as a fraction of raw](ratios.svg)',
     '',
     `## Targets (${count('met')} met, ${count('missed')} missed, ${count('not measured')} not measured)`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chartGroups } from '../../bench/lib/report.js';
+import { busy, chartGroups, renderMarkdown } from '../../bench/lib/report.js';
 import { summarize } from '../../bench/lib/stats.js';
 import { ratioChart, VARIANT_COLORS } from '../../bench/lib/svg.js';
 
@@ -80,5 +80,40 @@ describe('chartGroups', () => {
         ],
       },
     ]);
+  });
+});
+
+describe('renderMarkdown', () => {
+  const meta = {
+    date: '2026-01-01T00:00:00.000Z',
+    node: 'v20',
+    profile: 'quick',
+    durationMs: 700,
+    warmupMs: 400,
+    rounds: 3,
+    cpus: 2,
+    loadAverage: [0.5, 0.5, 0.5],
+    tracedSource: 'src/',
+  };
+  const s = (opsPerSec: number) => ({ opsPerSec, cpuUsPerOp: 1, spansPerOp: 0 });
+  const report = {
+    meta,
+    scenarios: [summarize('pg', 'seq', 'pg `SELECT 1`', { raw: [s(100)], noop: [s(99)] })],
+    targets: [],
+    soak: undefined,
+    failures: ['pg seq traced: exit code 1'],
+  };
+
+  it('shows the chart, a table per scenario and the failures', () => {
+    const md = renderMarkdown(report);
+    expect(md).toContain('![throughput as a fraction of raw](ratios.svg)');
+    expect(md).toContain('### pg `SELECT 1`');
+    expect(md).toContain('- pg seq traced: exit code 1');
+    expect(md).not.toContain('Busy machine');
+  });
+
+  it('warns when the machine was busy at the start', () => {
+    expect(busy({ cpus: 2, loadAverage: [2.5, 1, 1] })).toBe(true);
+    expect(renderMarkdown({ ...report, meta: { ...meta, loadAverage: [7.9, 7, 6] } })).toContain('Busy machine');
   });
 });
