@@ -1,0 +1,39 @@
+/**
+ * What the orchestrator (`bench/run.ts`) and one variant process (`bench/worker.ts`) say to
+ * each other: the spec goes in as one JSON argument, the result comes back as one JSON line.
+ */
+
+/** The five variants, in the order they run in a round (the start rotates per round). */
+export const VARIANTS = ['raw', 'noop', 'traced', 'span-floor', 'otel'] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+/** Variants that must record spans, and so must prove they did. */
+export const RECORDING: readonly Variant[] = ['traced', 'span-floor', 'otel'];
+
+/** Marks the result line on the worker's stdout, so stray logs never break parsing. */
+export const RESULT_MARKER = 'BENCH_RESULT ';
+
+/** Worker exit code for "the traced client of this workload is not on this branch". */
+export const EXIT_NOT_LANDED = 3;
+
+export interface WorkerSpec {
+  readonly workload: string;
+  readonly scenario: string;
+  readonly variant: Variant;
+  /** Measured time, after warm-up. */
+  readonly durationMs: number;
+  readonly warmupMs: number;
+}
+
+export interface WorkerResult {
+  readonly workload: string;
+  readonly scenario: string;
+  readonly variant: Variant;
+  /** Operations completed in the measured window. */
+  readonly ops: number;
+  readonly elapsedMs: number;
+  /** `process.cpuUsage()` user + system over the measured window, whole process. */
+  readonly cpuUs: number;
+  /** Spans the counting exporter saw for the measured window (0 for raw and noop). */
+  readonly spans: number;
+}

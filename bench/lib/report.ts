@@ -1,0 +1,151 @@
+/**
+ * The report files: `latest.json` (everything, machine-readable), `latest.md` (targets, one
+ * table per scenario, the soak) and `ratios.svg`. Pure rendering; `run.ts` writes them.
+ */
+
+import { type ScenarioReport, scenarioTable, type Target, THRESHOLDS, targetsMatrix, targetsTable } from './stats.js';
+import type { ChartGroup } from './svg.js';
+
+export interface SoakPhase {
+  /** What was called: the core's in-process client, or a real client workload. */
+  readonly subject: string;
+  readonly tracer: 'noop' | 'otel-sdk';
+  readonly calls: number;
+  readonly ms: number;
+  readonly heapBeforeBytes: number;
+  readonly heapAfterBytes: number;
+  readonly spans: number;
+}
+
+export interface SoakResult {
+  readonly phases: readonly SoakPhase[];
+  /** `process.getActiveResourcesInfo()` once the soak is done (stdout's own handle aside). */
+  readonly activeResources: readonly string[];
+  /** Why a requested phase did not run (e.g. its client is not on this branch). */
+  readonly notes: readonly string[];
+  /** Whether the process exited by itself once done (no timers or listeners left). */
+  readonly exitedOnItsOwn: boolean;
+}
+
+export interface RunMeta {
+  readonly date: string;
+  readonly node: string;
+  readonly profile: string;
+  readonly durationMs: number;
+  readonly warmupMs: number;
+  readonly rounds: number;
+  readonly cpus: number;
+  readonly loadAverage: readonly number[];
+  readonly tracedSource: string;
+}
+
+export interface Report {
+  readonly meta: RunMeta;
+  readonly scenarios: readonly ScenarioReport[];
+  readonly targets: readonly Target[];
+  readonly soak: SoakResult | undefined;
+  readonly failures: readonly string[];
+}
+
+const MB = 1024 * 1024;
+
+export function soakTargets(soak: SoakResult): Target[] {
+  const targets: Target[] = soak.phases.map((p) => ({
+    name: 'heap growth after GC (MB)',
+    scope: `soak, ${p.subject}, ${p.calls.toLocaleString('en-US')} calls, ${p.tracer}`,
+    value: (p.heapAfterBytes - p.heapBeforeBytes) / MB,
+    requirement: `< ${THRESHOLDS.heapGrowthBytes / MB}`,
+    status: p.heapAfterBytes - p.heapBeforeBytes < THRESHOLDS.heapGrowthBytes ? 'met' : 'missed',
+  }));
+  targets.push({
+    name: 'process exits on its own',
+    scope: 'soak',
+    value: soak.exitedOnItsOwn ? 1 : 0,
+    requirement: '= 1',
+    status: soak.exitedOnItsOwn ? 'met' : 'missed',
+  });
+  return targets;
+}
+
+/** Groups for the chart: one per scenario that has a raw baseline, bars for every other variant. */
+export function chartGroups(scenarios: readonly ScenarioReport[]): ChartGroup[] {
+  return scenarios
+    .filter((s) => s.rows.some((r) => r.variant === 'raw'))
+    .map((s) => ({
+      label: `${s.workload} ${s.scenario}`,
+      bars: s.rows.filter((r) => r.variant !== 'raw').map((r) => ({ variant: r.variant, ratio: r.ratio })),
+    }))
+    .filter((g) => g.bars.length > 0);
+}
+
+/** True when other work was competing for the CPUs as the run started. */
+export function busy(meta: Pick<RunMeta, 'cpus' | 'loadAverage'>): boolean {
+  return (meta.loadAverage[0] ?? 0) > meta.cpus;
+}
+
+export function renderMarkdown(report: Report): string {
+  const { meta } = report;
+  const count = (status: Target['status']) => report.targets.filter((t) => t.status === status).length;
+  const lines = [
+    '# Benchmark results',
+    '',
+    `${meta.date} · Node ${meta.node} · profile \`${meta.profile}\` · ${meta.rounds} rounds × ${meta.durationMs} ms per variant (after ${meta.warmupMs} ms warm-up) · ${meta.cpus} CPUs, load ${meta.loadAverage.map((l) => l.toFixed(2)).join(' ')} at start · traced clients from \`${meta.tracedSource}\``,
+    '',
+    'Each variant runs in its own Node process; variants are interleaved round by round and every figure is a median over the rounds. `ratio to raw` = ops/s ÷ raw ops/s in the same run; `µs added / op` = 1/ops/s − 1/raw ops/s (wall time per operation at that concurrency); CPU is the whole process (client, and in-process servers for HTTP and DynamoDB, which cancel out in the added column); `spans / op` is what the counting exporter received (✓ = the variant proved it recorded).',
+    '',
+    ...(busy(meta)
+      ? [
+          `> **Busy machine**: the 1-minute load average (${(meta.loadAverage[0] ?? 0).toFixed(2)}) was above the CPU count (${meta.cpus}) when the run started; other work competed for the CPUs, so treat these ratios as rough.`,
+          '',
+        ]
+      : []),
+    '![throughput as a fraction of raw](ratios.svg)',
+    '',
+    `## Targets (${count('met')} met, ${count('missed')} missed, ${count('not measured')} not measured)`,
+    '',
+    targetsMatrix(report.targets),
+    '',
+  ];
+  const soak = report.targets.filter((t) => t.scope.startsWith('soak'));
+  if (soak.length > 0) lines.push(targetsTable(soak), '');
+  const missed = report.targets.filter((t) => t.status === 'missed');
+  if (missed.length > 0)
+    lines.push(
+      'Missed:',
+      '',
+      ...missed.map(
+        (t) =>
+          `- ${t.scope}: ${t.name} = ${Number.isFinite(t.value) ? t.value.toFixed(3) : '–'} (required ${t.requirement})`,
+      ),
+      '',
+    );
+  lines.push(
+    '✓ met, ✗ missed, – not measured (a variant the target needs did not run; see the notes under its table). "recorded": every recording variant exported the spans it must (count of checks).',
+    '',
+  );
+  if (report.failures.length > 0) {
+    lines.push('## Failures', '', ...report.failures.map((f) => `- ${f}`), '');
+  }
+  lines.push('## Workloads', '');
+  for (const scenario of report.scenarios) lines.push(scenarioTable(scenario), '');
+  if (report.soak !== undefined) {
+    lines.push(
+      '## Memory soak',
+      '',
+      '| through | tracer | calls | time (ms) | heap before (MB) | heap after (MB) | growth (MB) | spans |',
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    );
+    for (const p of report.soak.phases) {
+      lines.push(
+        `| ${p.subject} | ${p.tracer} | ${p.calls.toLocaleString('en-US')} | ${p.ms.toFixed(0)} | ${(p.heapBeforeBytes / MB).toFixed(2)} | ${(p.heapAfterBytes / MB).toFixed(2)} | ${((p.heapAfterBytes - p.heapBeforeBytes) / MB).toFixed(2)} | ${p.spans.toLocaleString('en-US')} |`,
+      );
+    }
+    lines.push(
+      '',
+      `Exited on its own: ${report.soak.exitedOnItsOwn ? 'yes' : '**no**'}; active resources when done: ${report.soak.activeResources.length === 0 ? 'none' : report.soak.activeResources.join(', ')}.`,
+      '',
+      ...report.soak.notes.map((n) => `> ${n}\n`),
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,134 @@
+/**
+ * One variant of one workload scenario, in its own Node process (started by `bench/run.ts`):
+ * sets up the variant's tracing, builds the client, warms up, runs for a fixed time with the
+ * scenario's concurrency, and prints one result line (ops, elapsed, CPU, spans exported).
+ *
+ *   node --import tsx bench/worker.ts '{"workload":"pg","scenario":"seq","variant":"raw","durationMs":1000,"warmupMs":300}'
+ *
+ * Client libraries are loaded with `require` (they are CommonJS), after OpenTelemetry's
+ * instrumentation has been registered in the `otel` variant: its require hooks patch them.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createRequire } from 'node:module';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import type { Span } from 'opentracing';
+import { runFor } from './lib/loop.js';
+import { EXIT_NOT_LANDED, RESULT_MARKER, type WorkerResult, type WorkerSpec } from './lib/protocol.js';
+import { createSdk, type Sdk } from './lib/tracing.js';
+import { noopTracer, spanInContext } from './traced/load.js';
+import { workload } from './workloads/index.js';
+import type { FloorSpans } from './workloads/types.js';
+
+const spec = JSON.parse(process.argv[2] ?? '{}') as WorkerSpec;
+const wl = workload(spec.workload);
+const scenario = wl.scenarios.find((s) => s.name === spec.scenario);
+if (scenario === undefined) throw new Error(`${spec.workload} has no scenario ${spec.scenario}`);
+
+let sdk: Sdk | undefined;
+let tracer: import('opentracing').Tracer | undefined;
+let floor: FloorSpans | undefined;
+/** Runs `fn` with the variant's parent span current (a recording app always has one). */
+let inParent: <R>(fn: () => R) => R = (fn) => fn();
+
+switch (spec.variant) {
+  case 'raw':
+    break;
+  case 'noop':
+    // Our own cost: the traced client with the opentracing no-op tracer, no parent.
+    tracer = noopTracer();
+    break;
+  case 'traced': {
+    sdk = createSdk();
+    tracer = sdk.shim;
+    const inContext = await spanInContext().catch(notLanded);
+    const parent = sdk.shim.startSpan('bench-parent'); // never finished, so never counted
+    inParent = (fn) => inContext(parent, fn);
+    break;
+  }
+  case 'span-floor': {
+    // The least an OpenTracing wrapper can do: find the parent (an AsyncLocalStorage read),
+    // start a bare span under it, finish it when the op settles. No tags, no hooks.
+    sdk = createSdk();
+    const shim = sdk.shim;
+    const current = new AsyncLocalStorage<Span>();
+    const parent = shim.startSpan('bench-parent');
+    floor = { startSpan: (name) => shim.startSpan(name, { childOf: current.getStore() }) };
+    inParent = (fn) => current.run(parent, fn);
+    break;
+  }
+  case 'otel': {
+    sdk = createSdk();
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    // Same propagation work as our clients do (they inject W3C headers through the shim).
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    trace.setGlobalTracerProvider(sdk.provider);
+    registerInstrumentations({ instrumentations: await wl.otel(), tracerProvider: sdk.provider });
+    const parent = sdk.provider.getTracer('bench').startSpan('bench-parent');
+    inParent = (fn) => context.with(trace.setSpan(context.active(), parent), fn);
+    break;
+  }
+  default:
+    throw new Error(`unknown variant ${String(spec.variant)}`);
+}
+
+function notLanded(error: unknown): never {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(EXIT_NOT_LANDED);
+}
+
+const session = await inParent(() =>
+  wl.setup({ scenario, variant: spec.variant, tracer, floor, require: createRequire(import.meta.url) }),
+).catch((error: unknown) => {
+  if (error instanceof Error && /does not export/.test(error.message)) notLanded(error);
+  throw error;
+});
+
+let op = session.op;
+if (floor !== undefined && session.floorHandled !== true) {
+  const inner = op;
+  const spans = floor;
+  const name = `${wl.name}:op`;
+  op = () => {
+    const span = spans.startSpan(name);
+    return inner().then(
+      (value) => {
+        span.finish();
+        return value;
+      },
+      (error: unknown) => {
+        span.finish();
+        throw error;
+      },
+    );
+  };
+}
+
+await inParent(() => runFor(op, scenario.concurrency, spec.warmupMs));
+if (sdk !== undefined) {
+  await sdk.provider.forceFlush();
+  sdk.exporter.count = 0;
+}
+
+const cpuBefore = process.cpuUsage();
+const started = performance.now();
+const ops = await inParent(() => runFor(op, scenario.concurrency, spec.durationMs));
+const elapsedMs = performance.now() - started;
+const cpu = process.cpuUsage(cpuBefore);
+if (sdk !== undefined) await sdk.provider.forceFlush();
+
+const result: WorkerResult = {
+  workload: spec.workload,
+  scenario: spec.scenario,
+  variant: spec.variant,
+  ops,
+  elapsedMs,
+  cpuUs: cpu.user + cpu.system,
+  spans: sdk?.exporter.count ?? 0,
+};
+await session.close();
+await sdk?.provider.shutdown();
+// Exit explicitly: a client library's idle sockets or timers must not hold the bench up.
+process.stdout.write(`${RESULT_MARKER}${JSON.stringify(result)}\n`, () => process.exit(0));

@@ -1,0 +1,89 @@
+/**
+ * amqplib (promise API): publish → consume round trips through a private queue on the local
+ * RabbitMQ, sequential and 64 in flight. One op = `sendToQueue` on one connection until the
+ * consumer (no-ack, its own connection) receives that message: two spans per op when traced
+ * (`amqp:publish` and `amqp:consume`), and two hand-made ones in `span-floor`.
+ */
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import { endpoints, uniqueName } from '../../test/helpers/services.js';
+import { tracedAmqpWith } from '../traced/amqp.js';
+import { type Scenario, tracedFactory, type Workload } from './types.js';
+
+const twoSpans = { traced: 2, 'span-floor': 2, otel: 2 } as const;
+const scenarios: Scenario[] = [
+  { name: 'seq', concurrency: 1, title: 'amqplib publish → consume round trip, sequential', expectedSpans: twoSpans },
+  {
+    name: 'c64',
+    concurrency: 64,
+    title: 'amqplib publish → consume round trip, 64 in flight',
+    expectedSpans: twoSpans,
+  },
+];
+
+export const amqp: Workload = {
+  name: 'amqplib',
+  service: 'amqp',
+  scenarios,
+  async otel() {
+    const { AmqplibInstrumentation } = await import('@opentelemetry/instrumentation-amqplib');
+    return [new AmqplibInstrumentation()];
+  },
+  async setup(context) {
+    const { floor } = context;
+    const wrap = await tracedFactory(context, tracedAmqpWith);
+    const amqplib = context.require('amqplib') as typeof import('amqplib');
+    const rawPublisher: ChannelModel = await amqplib.connect(endpoints.amqp);
+    const rawConsumer: ChannelModel = await amqplib.connect(endpoints.amqp);
+    const publisher = wrap ? wrap(rawPublisher) : rawPublisher;
+    const consumer = wrap ? wrap(rawConsumer) : rawConsumer;
+    const out: Channel = await publisher.createChannel();
+    const inbox: Channel = await consumer.createChannel();
+    const queue = uniqueName('bench.amqp');
+    // autoDelete: RabbitMQ drops the queue with its consumer even if this process dies mid-run.
+    await inbox.assertQueue(queue, { durable: false, autoDelete: true });
+
+    const waiting = new Map<string, () => void>();
+    const deliver = (message: ConsumeMessage | null) => {
+      const id = message?.properties.correlationId as string | undefined;
+      if (id === undefined) return;
+      const done = waiting.get(id);
+      waiting.delete(id);
+      done?.();
+    };
+    await inbox.consume(
+      queue,
+      floor === undefined
+        ? deliver
+        : (message) => {
+            const span = floor.startSpan('consume');
+            deliver(message);
+            span.finish();
+          },
+      { noAck: true },
+    );
+
+    const body = Buffer.from('x'.repeat(64));
+    let next = 0;
+    const op = () =>
+      new Promise<void>((resolve) => {
+        const id = String(next++);
+        waiting.set(id, resolve);
+        if (floor === undefined) {
+          out.sendToQueue(queue, body, { correlationId: id });
+        } else {
+          const span = floor.startSpan('publish');
+          out.sendToQueue(queue, body, { correlationId: id });
+          span.finish();
+        }
+      });
+    return {
+      op,
+      floorHandled: true,
+      async close() {
+        await inbox.deleteQueue(queue);
+        await rawPublisher.close();
+        await rawConsumer.close();
+      },
+    };
+  },
+};
