@@ -42,8 +42,8 @@ export function appParentCheck(
     const kind = span.tags['span.kind'];
     if (kind === 'server') servers.set(id, span);
     else if (kind === 'producer') publishes.set(id, span);
-    let set = components.get(id);
-    if (set === undefined) components.set(id, (set = new Set()));
+    const set = components.get(id) ?? new Set<string>();
+    components.set(id, set);
     set.add(String(span.tags.component));
   }
 
