@@ -92,6 +92,8 @@ export interface App {
   readonly dynamoEndpoint: string;
   /** The work of one request, in the caller's context. */
   work(id: string): Promise<WorkResult>;
+  /** One failing call per client (`/f/<id>`): the error codes or names the app saw. */
+  failingWork(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -120,14 +122,15 @@ async function startPeer(seen: Map<string, string | undefined>): Promise<{ serve
 export async function startApp(options: AppOptions = {}): Promise<App> {
   const clientOptions = options.clients ?? {};
   const userRequestHook = clientOptions.requestHook;
-  const requestHook = (span: Span, info: unknown) => {
+  // Returns what the user's hook returns: an async hook's promise must reach the core's guard.
+  const requestHook = (span: Span, info: unknown): unknown => {
     tagRequest(span);
     const consumed = info as { operation?: string; message?: amqplib.ConsumeMessage } | undefined;
     if (consumed?.operation === 'consume' && consumed.message !== undefined) {
       const id = consumed.message.properties.correlationId as string | undefined;
       if (id !== undefined) span.setTag(REQUEST_TAG, id);
     }
-    userRequestHook?.(span, info);
+    return userRequestHook?.(span, info);
   };
   const common = { ...clientOptions, requestHook };
 
@@ -202,10 +205,27 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
     };
   };
 
+  const failingWork = async (): Promise<string[]> => {
+    const kind = (e: unknown) => String((e as { code?: unknown }).code ?? (e as Error).name);
+    return Promise.all([
+      pool.query('SELECT 1/0').then(() => 'no error', kind),
+      mysqlPromise.query('SELECT * FROM rel_no_such_table').then(() => 'no error', kind),
+      redis
+        .set(`${keyPrefix}:nan`, 'not a number', 'EX', 60)
+        .then(() => redis.incr(`${keyPrefix}:nan`))
+        .then(() => 'no error', kind),
+      dynamo
+        .send(new GetItemCommand({ TableName: `${table}-missing`, Key: { id: { S: 'x' } } }))
+        .then(() => 'no error', kind),
+      fetch('http://127.0.0.1:1/').then(() => 'no error', kind),
+    ]);
+  };
+
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
-    const id = (req.url ?? '').split('/')[2]?.split('?')[0] ?? '';
+    const [, route, rawId] = (req.url ?? '').split('/');
+    const id = rawId?.split('?')[0] ?? '';
     try {
-      const result = await requestStore.run(id, () => work(id));
+      const result = await requestStore.run(id, () => (route === 'f' ? failingWork() : work(id)));
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify(result));
     } catch (error) {
@@ -221,7 +241,7 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
       requestHook: (span, info) => {
         const id = ((info.request as IncomingMessage).url ?? '').split('/')[2]?.split('?')[0];
         if (id !== undefined) span.setTag(REQUEST_TAG, id);
-        userServerHook?.(span, info);
+        return userServerHook?.(span, info) as undefined;
       },
     }),
   );
@@ -245,6 +265,7 @@ export async function startApp(options: AppOptions = {}): Promise<App> {
     fetch,
     dynamoEndpoint: dynamoServer.endpoint,
     work,
+    failingWork,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
