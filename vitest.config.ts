@@ -1,6 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
+/** Every client and the node:http server adapter: what the whole-app files need. */
+const ALL_CLIENTS = [
+  'tracedRequestListener',
+  'tracedPg',
+  'tracedMysql',
+  'tracedRedis',
+  'tracedDynamoDB',
+  'tracedFetch',
+  'tracedAmqp',
+] as const;
+
 /**
  * The client-specific reliability files, each with what it needs from the library: names
  * exported by src/index.ts or files in src/. A file runs once everything it needs has landed,
@@ -9,39 +20,15 @@ import { defineConfig } from 'vitest/config';
 const RELIABILITY_CLIENT_FILES: Record<string, readonly string[]> = {
   'test/reliability/clients/hostile-sql.test.ts': ['file:src/core/sql/sanitize.ts'],
   'test/reliability/clients/hostile-inbound.test.ts': ['tracedRequestListener', 'tracedAmqp'],
-  'test/reliability/clients/isolation.test.ts': [
-    'tracedRequestListener',
-    'tracedPg',
-    'tracedMysql',
-    'tracedRedis',
-    'tracedDynamoDB',
-    'tracedFetch',
-    'tracedAmqp',
-  ],
+  'test/reliability/clients/isolation.test.ts': ALL_CLIENTS,
   'test/reliability/clients/faults-pg.test.ts': ['tracedPg', 'tracedRequestListener'],
   'test/reliability/clients/faults-redis.test.ts': ['tracedRedis', 'tracedRequestListener'],
   'test/reliability/clients/faults-amqp.test.ts': ['tracedAmqp', 'tracedRequestListener'],
   'test/reliability/clients/faults-http.test.ts': ['tracedFetch', 'tracedRequestListener'],
   'test/reliability/clients/faults-dynamodb.test.ts': ['tracedDynamoDB', 'tracedRequestListener'],
-  'test/reliability/clients/faults-tracer.test.ts': [
-    'tracedRequestListener',
-    'tracedPg',
-    'tracedMysql',
-    'tracedRedis',
-    'tracedDynamoDB',
-    'tracedFetch',
-    'tracedAmqp',
-  ],
-  'test/reliability/clients/secrets.test.ts': [
-    'tracedRequestListener',
-    'tracedPg',
-    'tracedMysql',
-    'tracedRedis',
-    'tracedDynamoDB',
-    'tracedFetch',
-    'tracedAmqp',
-  ],
-  'test/reliability/clients/memory.test.ts': ['tracedPg', 'tracedRedis', 'tracedFetch'],
+  'test/reliability/clients/faults-tracer.test.ts': ALL_CLIENTS,
+  'test/reliability/clients/secrets.test.ts': ALL_CLIENTS,
+  'test/reliability/clients/memory.test.ts': ALL_CLIENTS,
 };
 
 function landed(needs: readonly string[]): boolean {

@@ -7,7 +7,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect } from 'vitest';
 import { spanInContext, tracedDynamoDB } from '../../../src/index.js';
 import { startDynamo } from '../../helpers/services.js';
-import { dynamoConfig } from './lib/app.js';
+import { dynamoConfig } from './lib/dynamo.js';
 import { errorShape, faultBook, faultTracing, settle, startServing } from './lib/fault.js';
 
 const SOURCE = 'faults: DynamoDB endpoint down';

@@ -40,7 +40,7 @@ import { FIGURE, recordFigure } from '../lib/figures.js';
 import { canStartRedisServer, type PrivateRedis, startPrivateRedis } from '../lib/redis-server.js';
 import { SecretCorpus, scanForSecrets } from '../lib/secrets.js';
 import { startWatchdog } from '../lib/watchdog.js';
-import { dynamoConfig } from './lib/app.js';
+import { dynamoConfig } from './lib/dynamo.js';
 import { settle, sleep } from './lib/fault.js';
 
 const SOURCE = 'secrets corpus';

@@ -16,7 +16,6 @@ import {
   CreateTableCommand,
   DeleteTableCommand,
   DynamoDBClient,
-  type DynamoDBClientConfig,
   GetItemCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -35,6 +34,7 @@ import {
   tracedRequestListener,
 } from '../../../../src/index.js';
 import { endpoints, startDynamo, uniqueName } from '../../../helpers/services.js';
+import { dynamoConfig } from './dynamo.js';
 
 export const REQUEST_TAG = 'test.request';
 
@@ -95,12 +95,6 @@ export interface App {
   /** One failing call per client (`/f/<id>`): the error codes or names the app saw. */
   failingWork(): Promise<string[]>;
   close(): Promise<void>;
-}
-
-const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
-
-export function dynamoConfig(endpoint: string, extra: Partial<DynamoDBClientConfig> = {}): DynamoDBClientConfig {
-  return { endpoint, region: 'us-east-1', credentials, maxAttempts: 1, ...extra };
 }
 
 /** The HTTP peer fetch talks to: answers `/echo/<id>` with `<id>`, remembering the trace header. */
