@@ -205,7 +205,7 @@ describe('exits on its own', () => {
   });
 
   it('a child that leaves an interval behind is caught (killed at the deadline)', async () => {
-    const outcome = await runChild(child('leaky.ts'), { deadlineMs: 3_000 });
+    const outcome = await runChild(child('leaky.ts'), { deadlineMs: 2_000 });
     expect(outcome.result).toEqual({ leaked: 'interval' });
     expect(outcome.exitedOnItsOwn).toBe(false);
   });

