@@ -34,7 +34,7 @@ describe.runIf(available)('Redis CLIENT KILL during a blocking command', () => {
   /** BLPOP on an empty key, then the connection is killed from another connection. */
   async function killDuringBlpop(client: Redis) {
     const id = await client.client('ID');
-    const pending = settle(client.blpop(uniqueName('rel:blpop'), 2));
+    const pending = settle(client.blpop(uniqueName('rel:blpop'), 1));
     await sleep(100);
     await admin.client('KILL', 'ID', String(id));
     return pending;

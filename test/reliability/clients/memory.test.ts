@@ -28,8 +28,8 @@ interface MemoryResult {
 }
 
 describe.runIf(available).each([
-  { mode: 'noop', iterations: scaled(400, 10_000), figure: FIGURE.HEAP_GROWTH_NOOP, callsFigure: FIGURE.CALLS_NOOP },
-  { mode: 'test', iterations: scaled(400, 10_000), figure: FIGURE.HEAP_GROWTH_TEST, callsFigure: FIGURE.CALLS_TEST },
+  { mode: 'noop', iterations: scaled(400, 5_000), figure: FIGURE.HEAP_GROWTH_NOOP, callsFigure: FIGURE.CALLS_NOOP },
+  { mode: 'test', iterations: scaled(400, 5_000), figure: FIGURE.HEAP_GROWTH_TEST, callsFigure: FIGURE.CALLS_TEST },
 ])('real clients, $iterations rounds with the $mode tracer', ({ mode, iterations, figure, callsFigure }) => {
   it(`heap after GC grows < ${HEAP_GROWTH_LIMIT_MB} MB, spans finish once, the process exits on its own`, async () => {
     const outcome = await runChild<MemoryResult>(script, { args: [mode, String(iterations)], deadlineMs: 300_000 });
