@@ -133,30 +133,37 @@ describe.runIf(await serviceAvailable('amqp'))('hostile inbound trace headers', 
     );
     const headers = fc.sample(fc.tuple(headerValue, headerValue), count);
     let handled = 0;
+    const expected = { count };
     const done = new Promise<void>((resolve) => {
       void channel.consume(queue, (message) => {
         if (message === null) return;
         channel.ack(message);
-        if (++handled === count) resolve();
+        if (++handled === expected.count) resolve();
       });
     });
     tracing.reset();
+    // Values amqplib itself cannot encode (it throws in publish) never reach a consumer: skipped.
+    const published: number[] = [];
     headers.forEach(([traceparent, tracestate], i) => {
-      rawChannel.sendToQueue(queue, Buffer.from(String(i)), {
-        headers: { traceparent, tracestate },
-        messageId: String(i),
-      });
+      try {
+        rawChannel.sendToQueue(queue, Buffer.from(String(i)), { headers: { traceparent, tracestate } });
+        published.push(i);
+      } catch {
+        // not a message anyone can send
+      }
     });
+    expected.count = published.length;
     await Promise.race([done, sleep(15_000)]);
     await sleep(50);
-    hostile.tried += count;
-    hostile.failures += count - handled;
-    expect(handled).toBe(count);
+    hostile.tried += expected.count;
+    hostile.failures += expected.count - handled;
+    expect(published.length).toBeGreaterThan(count / 2);
+    expect(handled).toBe(expected.count);
     const consumed = tracing.spans().filter((s) => s.tags['span.kind'] === 'consumer');
-    expect(consumed).toHaveLength(count);
+    expect(consumed).toHaveLength(expected.count);
     // Which message a span is for: the order of delivery is the order of publishing on one channel.
     consumed.forEach((span, i) => {
-      expectHonestParent(span, headers[i]?.[0]);
+      expectHonestParent(span, headers[published[i] ?? -1]?.[0]);
     });
     await rawChannel.close();
     await raw.close();
