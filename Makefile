@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_INSTALL := npm install --no-audit --no-fund --loglevel=error
 
-.PHONY: help install build typecheck typecheck-reliability lint format package check unit integration reliability stress test coverage services demo example-minimal docs bench bench-full bench-smoke clean
+.PHONY: help install build typecheck lint format package check unit integration reliability stress test coverage services demo example-minimal docs bench bench-full bench-smoke clean
 
 help:
 	@echo "make demo         run the demo: two traced services and a worker, traces drawn in the terminal"
@@ -31,11 +31,6 @@ build: install
 
 typecheck: install
 	npx --no-install tsc --noEmit -p tsconfig.json
-
-# The client-specific reliability files (test/reliability/clients) name every client's export;
-# they compile once all clients are merged. Until then tsconfig.json leaves them out.
-typecheck-reliability: install
-	npx --no-install tsc --noEmit -p tsconfig.reliability.json
 
 lint: install
 	npx --no-install biome check --error-on-warnings .

@@ -1,48 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
-/** Every client and the node:http server adapter: what the whole-app files need. */
-const ALL_CLIENTS = [
-  'tracedRequestListener',
-  'tracedPg',
-  'tracedMysql',
-  'tracedRedis',
-  'tracedDynamoDB',
-  'tracedFetch',
-  'tracedAmqp',
-] as const;
-
-/**
- * The client-specific reliability files, each with what it needs from the library: names
- * exported by src/index.ts or files in src/. A file runs once everything it needs has landed,
- * so the suite grows as the clients are merged and never fails for a client not there yet.
- */
-const RELIABILITY_CLIENT_FILES: Record<string, readonly string[]> = {
-  'test/reliability/clients/hostile-sql.test.ts': ['file:src/core/sql/sanitize.ts'],
-  'test/reliability/clients/hostile-inbound.test.ts': ['tracedRequestListener', 'tracedAmqp'],
-  'test/reliability/clients/isolation.test.ts': ALL_CLIENTS,
-  'test/reliability/clients/faults-pg.test.ts': ['tracedPg', 'tracedRequestListener'],
-  'test/reliability/clients/faults-redis.test.ts': ['tracedRedis', 'tracedRequestListener'],
-  'test/reliability/clients/faults-amqp.test.ts': ['tracedAmqp', 'tracedRequestListener'],
-  'test/reliability/clients/faults-http.test.ts': ['tracedFetch', 'tracedRequestListener'],
-  'test/reliability/clients/faults-dynamodb.test.ts': ['tracedDynamoDB', 'tracedRequestListener'],
-  'test/reliability/clients/faults-tracer.test.ts': ALL_CLIENTS,
-  'test/reliability/clients/secrets.test.ts': ALL_CLIENTS,
-  'test/reliability/clients/memory.test.ts': ALL_CLIENTS,
-};
-
-function landed(needs: readonly string[]): boolean {
-  const root = readFileSync(new URL('./src/index.ts', import.meta.url), 'utf8');
-  return needs.every((need) =>
-    need.startsWith('file:')
-      ? existsSync(new URL(`./${need.slice(5)}`, import.meta.url))
-      : new RegExp(`\\b${need}\\b`).test(root),
-  );
-}
-
-const landedClientFiles = Object.keys(RELIABILITY_CLIENT_FILES).filter((file) =>
-  landed(RELIABILITY_CLIENT_FILES[file] ?? []),
-);
 const STRESS = process.env.STRESS === '1' || process.env.STRESS === 'true';
 
 export default defineConfig({
@@ -88,7 +45,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'reliability-clients',
-          include: landedClientFiles.length > 0 ? landedClientFiles : ['test/reliability/clients/none-landed-yet'],
+          include: ['test/reliability/clients/**/*.test.ts'],
           testTimeout: STRESS ? 600_000 : 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,

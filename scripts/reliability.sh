@@ -11,7 +11,7 @@ if [[ "${STRESS:-}" == "1" ]]; then default_timeout=1800; else default_timeout=6
 timeout_s="${RELIABILITY_TIMEOUT:-$default_timeout}"
 
 timeout --kill-after=10 "$timeout_s" npx --no-install vitest run \
-  --project reliability --project reliability-clients --passWithNoTests "$@"
+  --project reliability --project reliability-clients "$@"
 status=$?
 if [[ $status -eq 124 ]]; then echo "reliability suite killed after ${timeout_s}s"; fi
 npx --no-install tsx scripts/reliability-report.ts "$RELIABILITY_FIGURES" "$status"

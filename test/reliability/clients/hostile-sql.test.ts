@@ -3,8 +3,6 @@
  * text and bytes in every dialect, 10 MB worst cases (unbalanced quotes, runs of backslashes,
  * nested comments, dollar tags, giant IN lists), and marker secrets in every kind of literal.
  * Never an exception, linear time, and no marker from a literal ever comes out.
- *
- * Runs once src/core/sql/sanitize.ts has landed (see vitest.config.ts).
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
