@@ -60,6 +60,15 @@ export interface TracedClientsConfig {
    * @default DEFAULT_REDACTED_HEADERS
    */
   readonly redactedHeaders: readonly string[];
+  /**
+   * Log the raw error object as `error.object` on error spans (the OpenTracing convention).
+   * Off by default: driver errors carry user data on their own fields (pg `detail`, ioredis
+   * `command.args`, mysql2 `sql`, DynamoDB `Item`) and tracers such as jaeger-client serialize
+   * the whole object into the log. `error.kind`, `message` and `stack` are always logged.
+   * Never logged for an error whose message a client had to clean, whatever this says.
+   * @default false
+   */
+  readonly recordErrorObjects: boolean;
 }
 
 /** Names that make a query parameter secret-looking (substring match). */
@@ -101,6 +110,7 @@ const DEFAULTS: TracedClientsConfig = Object.freeze({
   maxStatementLength: 2048,
   secretQueryParams: DEFAULT_SECRET_QUERY_PARAMS,
   redactedHeaders: DEFAULT_REDACTED_HEADERS,
+  recordErrorObjects: false,
 });
 
 /** What `configure()` accepts: any subset of the config. */
@@ -127,10 +137,8 @@ const RULES: { readonly [K in keyof TracedClientsConfig]-?: Validator<K> } = {
       throw new TypeError(`configure: ${key} must be a function, got ${describe(value)}`);
     return value as InstrumentationErrorHandler;
   },
-  requireParentSpan: (value, key) => {
-    if (typeof value !== 'boolean') throw new TypeError(`configure: ${key} must be a boolean, got ${describe(value)}`);
-    return value;
-  },
+  requireParentSpan: (value, key) => boolean(value, key),
+  recordErrorObjects: (value, key) => boolean(value, key),
   tracer: (value, key) => {
     if (value !== undefined && (value === null || typeof (value as Tracer).startSpan !== 'function')) {
       throw new TypeError(`configure: ${key} must be an OpenTracing Tracer or undefined, got ${describe(value)}`);
@@ -150,6 +158,11 @@ const RULES: { readonly [K in keyof TracedClientsConfig]-?: Validator<K> } = {
     return Object.freeze([...value]);
   },
 };
+
+function boolean(value: unknown, key: string): boolean {
+  if (typeof value !== 'boolean') throw new TypeError(`configure: ${key} must be a boolean, got ${describe(value)}`);
+  return value;
+}
 
 function describe(value: unknown): string {
   if (value === null) return 'null';

@@ -12,6 +12,7 @@ import {
   type SpanOptions,
   type Tracer,
 } from 'opentracing';
+import { getConfig } from './config.js';
 import { type InstrumentationErrorHandler, reportFault } from './faults.js';
 import { TAG, type TagMap } from './tags.js';
 
@@ -150,7 +151,8 @@ export interface RecordErrorOptions {
 
 /**
  * Marks a span as failed by the OpenTracing conventions: tag `error: true` and one log
- * `{ event: 'error', 'error.kind', 'error.object', message, stack }`.
+ * `{ event: 'error', 'error.kind', message, stack }`, plus `'error.object'` when
+ * `configure({ recordErrorObjects: true })` (off by default: driver errors carry user data).
  */
 export function recordError(span: Span, error: unknown, options: RecordErrorOptions = {}): void {
   setTagSafely(span, TAG.ERROR, true, options.onError);
@@ -160,15 +162,15 @@ export function recordError(span: Span, error: unknown, options: RecordErrorOpti
   const fields: Record<string, unknown> = {
     event: 'error',
     'error.kind': options.kind ?? defaultErrorKind(error),
-    'error.object': error,
     message: safeMessage ?? (isError ? error.message : String(error)),
     stack: isError ? error.stack : undefined,
   };
   if (replaced) {
     // The driver's message (and the error's own fields, which tracers serialize) may hold
     // the very values the cleaned message leaves out: keep neither.
-    delete fields['error.object'];
     fields.stack = isError ? restack(error, safeMessage) : undefined;
+  } else if (getConfig().recordErrorObjects) {
+    fields['error.object'] = error;
   }
   logSafely(span, fields, options.onError);
 }

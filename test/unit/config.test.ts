@@ -13,6 +13,7 @@ describe('configure', () => {
       tracer: undefined,
       maxStatementLength: 2048,
       secretQueryParams: DEFAULT_SECRET_QUERY_PARAMS,
+      recordErrorObjects: false,
     });
   });
 
@@ -40,6 +41,7 @@ describe('configure', () => {
     [{ calleeNameHeaders: [''] }, /calleeNameHeaders must be an array of header names/],
     [{ maxStatementLength: 3 }, /maxStatementLength must be an integer >= 16, got number/],
     [{ requireParentSpan: 'yes' }, /requireParentSpan must be a boolean/],
+    [{ recordErrorObjects: 1 }, /recordErrorObjects must be a boolean/],
     [{ onInstrumentationError: 1 }, /onInstrumentationError must be a function/],
     [{ tracer: {} }, /tracer must be an OpenTracing Tracer/],
     [{ secretQueryParams: [1] }, /secretQueryParams must be an array of strings and RegExps/],

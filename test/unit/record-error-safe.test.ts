@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { recordError } from '../../src/core/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { configure, recordError, resetConfig } from '../../src/core/index.js';
 import { createTestTracing, errorLog } from '../helpers/tracing.js';
+
+afterEach(() => resetConfig());
 
 describe('recordError with a cleaned message', () => {
   it('logs the cleaned message, rewrites the stack header and leaves error.object out', () => {
@@ -27,7 +29,26 @@ describe('recordError with a cleaned message', () => {
     expect(JSON.stringify(recorded)).not.toContain('SECRET-1');
   });
 
-  it('keeps error.object and the stack when no message or the same message is given', () => {
+  it('never logs error.object by default: tracers serialize it, and driver errors carry user data', () => {
+    const tracing = createTestTracing();
+    const logged: Record<string, unknown>[] = [];
+    const span = tracing.tracer.startSpan('op');
+    span.log = (fields) => {
+      logged.push(fields);
+      return span;
+    };
+    const error = Object.assign(new Error('WRONGTYPE Operation against a key'), {
+      command: { name: 'set', args: ['k', 'SECRET-2'] },
+    });
+    recordError(span, error);
+    expect(logged[0]).not.toHaveProperty('error.object');
+    expect(JSON.stringify(logged)).not.toContain('SECRET-2');
+    expect(logged[0]).toMatchObject({ event: 'error', message: 'WRONGTYPE Operation against a key' });
+    expect(logged[0]?.stack).toBe(error.stack);
+  });
+
+  it('with recordErrorObjects, keeps error.object and the stack when no message or the same message is given', () => {
+    configure({ recordErrorObjects: true });
     const tracing = createTestTracing();
     const logged: Record<string, unknown>[] = [];
     const span = tracing.tracer.startSpan('op');
