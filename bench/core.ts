@@ -7,12 +7,7 @@
  *   npx tsx bench/core.ts [rounds=7] [callsPerRound=200000]
  */
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import {
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  type ReadableSpan,
-  type SpanExporter,
-} from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { TracerShim } from '@opentelemetry/shim-opentracing';
 import { Tracer } from 'opentracing';
 import {
@@ -23,6 +18,7 @@ import {
   traceCall,
   tracedProxy,
 } from '../src/core/index.js';
+import { CountingExporter } from './lib/tracing.js';
 
 class Store {
   value = 1;
@@ -48,18 +44,6 @@ function traced(store: Store, options: TracingOptions): Store {
       return traceCall(instrumentation as Instrumentation, span, original, target, args, undefined, style);
     };
   return tracedProxy(store, { read: method('bench:read', 'sync'), readAsync: method('bench:readAsync', 'promise') });
-}
-
-/** Counts and drops: the SDK does all its work, nothing is kept. */
-class CountingExporter implements SpanExporter {
-  count = 0;
-  export(spans: ReadableSpan[], done: (result: { code: 0 }) => void): void {
-    this.count += spans.length;
-    done({ code: 0 });
-  }
-  shutdown(): Promise<void> {
-    return Promise.resolve();
-  }
 }
 
 const rounds = Number(process.argv[2] ?? 7);

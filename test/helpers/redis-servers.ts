@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { tcpReachable } from './services.js';
+import { waitFor } from './wait.js';
 
 export interface RedisServers {
   readonly ports: readonly number[];
@@ -33,15 +34,6 @@ async function freePorts(count: number): Promise<number[]> {
     if ((await portFree(port)) && (await portFree(port + 10000))) ports.push(port);
   }
   return ports;
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 15000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /** True when `redis-server` can be started on this machine. */
@@ -96,7 +88,7 @@ async function startServers(count: number, extraArgs: (port: number) => string[]
   };
   try {
     for (const port of ports)
-      await waitFor(() => tcpReachable(`redis://127.0.0.1:${port}`, 200), `redis-server :${port}`);
+      await waitFor(() => tcpReachable(`redis://127.0.0.1:${port}`, 200), `redis-server :${port}`, 15_000, 50);
   } catch (error) {
     await stop();
     throw error;
@@ -128,10 +120,15 @@ export async function startCluster(): Promise<RedisServers> {
     ];
     await Promise.all(clients.map((c, i) => c.call('CLUSTER', 'ADDSLOTSRANGE', ...(ranges[i] as [number, number]))));
     for (const port of servers.ports.slice(1)) await clients[0]?.call('CLUSTER', 'MEET', '127.0.0.1', port);
-    await waitFor(async () => {
-      const infos = await Promise.all(clients.map((c) => c.call('CLUSTER', 'INFO') as Promise<string>));
-      return infos.every((info) => info.includes('cluster_state:ok') && info.includes('cluster_known_nodes:3'));
-    }, 'cluster_state:ok');
+    await waitFor(
+      async () => {
+        const infos = await Promise.all(clients.map((c) => c.call('CLUSTER', 'INFO') as Promise<string>));
+        return infos.every((info) => info.includes('cluster_state:ok') && info.includes('cluster_known_nodes:3'));
+      },
+      'cluster_state:ok',
+      15_000,
+      50,
+    );
   } catch (error) {
     await servers.stop();
     throw error;

@@ -10,19 +10,10 @@ import { getCurrentSpan, spanInContext } from '../../src/context/index.js';
 import { configure, isTraced, resetConfig, tracedFunction, untraced } from '../../src/core/index.js';
 import { endpoints, serviceAvailable, uniqueName } from '../helpers/services.js';
 import { createTestTracing, expectChildOf, idsOf } from '../helpers/tracing.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 const available = await serviceAvailable('amqp');
 const tracing = createTestTracing();
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 function connect(): Promise<amqpCb.Connection> {
   return new Promise((resolve, reject) =>

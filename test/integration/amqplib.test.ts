@@ -10,19 +10,10 @@ import { getCurrentSpan, spanInContext } from '../../src/context/index.js';
 import { configure, isTraced, resetConfig, tracedFunction, untraced } from '../../src/core/index.js';
 import { endpoints, serviceAvailable, uniqueName } from '../helpers/services.js';
 import { createTestTracing, errorLog, expectChildOf, idsOf, type RecordedSpan } from '../helpers/tracing.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 const available = await serviceAvailable('amqp');
 const tracing = createTestTracing();
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 /** Runs `trigger` with vitest's own listeners set aside and resolves with the next unhandled rejection's reason. */
 async function nextUnhandledRejection(trigger: () => unknown, timeoutMs = 5_000): Promise<unknown> {

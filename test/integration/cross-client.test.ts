@@ -21,6 +21,7 @@ import { configure, resetConfig } from '../../src/core/index.js';
 import { type AdapterName, adapters, type Behaviour, type RunningApp } from '../helpers/server-apps.js';
 import { endpoints, serviceAvailable, uniqueName } from '../helpers/services.js';
 import { createTestTracing, expectChildOf, idsOf, type RecordedSpan } from '../helpers/tracing.js';
+import { waitFor } from '../helpers/wait.js';
 
 const [pgUp, redisUp, amqpUp] = await Promise.all([
   serviceAvailable('pg'),
@@ -93,14 +94,6 @@ function childrenByParent(spans: RecordedSpan[]): Map<string, RecordedSpan[]> {
   return map;
 }
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 const BACKEND = ['GET', 'pg:SELECT', 'redis:GET'];
 
 describe.runIf(ready)('server adapters × real traced clients', () => {
@@ -130,7 +123,7 @@ describe.runIf(ready)('server adapters × real traced clients', () => {
         );
         for (const parent of parents) parent.finish();
         const servers = () => tracing.spans().filter((s) => s.tags['span.kind'] === 'server');
-        await waitFor(() => servers().length >= N, `${N} server spans`);
+        await waitFor(() => servers().length >= N, `${N} server spans`, 20_000);
 
         const byParent = childrenByParent(tracing.spans());
         let checked = 0;
@@ -182,9 +175,9 @@ describe.runIf(ready)('AMQP consumer handler × real traced clients', () => {
         spanInContext(parents[i] as Span, () => producer.sendToQueue(queue, Buffer.from(String(i))));
       }
       await producer.waitForConfirms();
-      await waitFor(() => handled.size === N, `${N} deliveries handled`);
+      await waitFor(() => handled.size === N, `${N} deliveries handled`, 20_000);
       for (const parent of parents) parent.finish();
-      await waitFor(() => tracing.named('amqp:consume').length === N, 'consumer spans');
+      await waitFor(() => tracing.named('amqp:consume').length === N, 'consumer spans', 20_000);
 
       const spans = tracing.spans();
       const byParent = childrenByParent(spans);

@@ -23,9 +23,9 @@ import {
   tracedRequestListener,
 } from '../../src/server/index.js';
 import { createTestTracing, errorLog, expectChildOf, idsOf, type RecordedSpan } from '../helpers/tracing.js';
+import { sleep } from '../helpers/wait.js';
 
 const tracing = createTestTracing();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const servers: { close(): Promise<void> }[] = [];
 
 beforeEach(() => {

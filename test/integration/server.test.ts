@@ -17,6 +17,7 @@ import {
   userRoute,
 } from '../helpers/server-apps.js';
 import { createTestTracing, errorLog, expectChildOf, idsOf, type RecordedSpan } from '../helpers/tracing.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 const tracing = createTestTracing();
 const COMPONENT: Record<AdapterName, string> = {
@@ -34,16 +35,6 @@ const COMPONENT: Record<AdapterName, string> = {
  * `req.baseUrl` by then). Documented in docs/server.md.
  */
 const EXPRESS_4_MOUNTS = (name: AdapterName) => name === 'express4';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 const serverSpans = (): RecordedSpan[] => tracing.spans().filter((s) => s.tags['span.kind'] === 'server');
 
