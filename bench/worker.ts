@@ -14,7 +14,7 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import type { Span } from 'opentracing';
+import { FORMAT_HTTP_HEADERS, type Span, type SpanContext } from 'opentracing';
 import { runFor } from './lib/loop.js';
 import { EXIT_NOT_LANDED, RESULT_MARKER, type WorkerResult, type WorkerSpec } from './lib/protocol.js';
 import { createSdk, type Sdk } from './lib/tracing.js';
@@ -55,7 +55,13 @@ switch (spec.variant) {
     const shim = sdk.shim;
     const current = new AsyncLocalStorage<Span>();
     const parent = shim.startSpan('bench-parent');
-    floor = { startSpan: (name) => shim.startSpan(name, { childOf: current.getStore() }) };
+    floor = {
+      startSpan: (name, parent) =>
+        shim.startSpan(name, { childOf: (parent as SpanContext | undefined) ?? current.getStore() }),
+      inject: (span, carrier) => shim.inject((span as Span).context(), FORMAT_HTTP_HEADERS, carrier),
+      extract: (carrier) =>
+        carrier === undefined ? undefined : (shim.extract(FORMAT_HTTP_HEADERS, carrier) ?? undefined),
+    };
     inParent = (fn) => current.run(parent, fn);
     break;
   }

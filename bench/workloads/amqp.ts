@@ -2,7 +2,8 @@
  * amqplib (promise API): publish → consume round trips through a private queue on the local
  * RabbitMQ, sequential and 64 in flight. One op = `sendToQueue` on one connection until the
  * consumer (no-ack, its own connection) receives that message: two spans per op when traced
- * (`amqp:publish` and `amqp:consume`), and two hand-made ones in `span-floor`.
+ * (`amqp:publish` and `amqp:consume`), and two hand-made ones in `span-floor` (context
+ * injected into the message headers and extracted from them, as any correct wrapper must).
  */
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { endpoints, uniqueName } from '../../test/helpers/services.js';
@@ -55,7 +56,7 @@ export const amqp: Workload = {
       floor === undefined
         ? deliver
         : (message) => {
-            const span = floor.startSpan('consume');
+            const span = floor.startSpan('consume', floor.extract(message?.properties.headers));
             deliver(message);
             span.finish();
           },
@@ -72,7 +73,9 @@ export const amqp: Workload = {
           out.sendToQueue(queue, body, { correlationId: id });
         } else {
           const span = floor.startSpan('publish');
-          out.sendToQueue(queue, body, { correlationId: id });
+          const headers: Record<string, string> = {};
+          floor.inject(span, headers);
+          out.sendToQueue(queue, body, { correlationId: id, headers });
           span.finish();
         }
       });

@@ -27,6 +27,24 @@ export const fetchWorkload: Workload = {
     const server = await startServerThread('http-server.mjs');
     const url = `http://127.0.0.1:${server.port}/bench`;
     const fetch = wrap ? wrap(globalThis.fetch) : globalThis.fetch;
+    const { floor } = context;
+    if (floor !== undefined) {
+      // The floor of a propagating client: one bare span, its context in the request headers.
+      return {
+        op: async () => {
+          const span = floor.startSpan('GET');
+          const headers: Record<string, string> = {};
+          floor.inject(span, headers);
+          try {
+            return await (await fetch(url, { headers })).arrayBuffer();
+          } finally {
+            span.finish();
+          }
+        },
+        floorHandled: true,
+        close: () => server.close(),
+      };
+    }
     return {
       op: async () => (await fetch(url)).arrayBuffer(),
       close: () => server.close(),
@@ -45,6 +63,28 @@ export const undiciWorkload: Workload = {
     const url = `http://127.0.0.1:${server.port}/bench`;
     const agent: Agent = new undici.Agent({ keepAliveTimeout: 30_000 });
     const dispatcher = wrap ? wrap(agent) : agent;
+    const { floor } = context;
+    if (floor !== undefined) {
+      // The floor of a propagating client: one bare span, its context in the request headers.
+      return {
+        op: async () => {
+          const span = floor.startSpan('GET');
+          const headers: Record<string, string> = {};
+          floor.inject(span, headers);
+          try {
+            const { body } = await undici.request(url, { dispatcher, headers });
+            return await body.arrayBuffer();
+          } finally {
+            span.finish();
+          }
+        },
+        floorHandled: true,
+        async close() {
+          await agent.close();
+          await server.close();
+        },
+      };
+    }
     return {
       op: async () => {
         const { body } = await undici.request(url, { dispatcher });

@@ -19,9 +19,24 @@ export interface Scenario {
   readonly expectedSpans?: ExpectedSpans;
 }
 
-/** The hand-made span of the `span-floor` variant: a bare shim span, parent looked up per op. */
+/** A span of the `span-floor` variant, as the workloads handle it. */
+export interface FloorSpan {
+  finish(): void;
+}
+
+/**
+ * The hand-made spans of the `span-floor` variant: a bare shim span, parent looked up per op.
+ * Clients that carry context across a process boundary (HTTP, AMQP) cannot be correct without
+ * injecting and extracting it, so their floor does that too — the least a correct wrapper of
+ * such a client can cost.
+ */
 export interface FloorSpans {
-  startSpan(name: string): { finish(): void };
+  /** A child of the current span, or of `parent` (an extracted context) when given. */
+  startSpan(name: string, parent?: unknown): FloorSpan;
+  /** Writes the span's context into `carrier` (W3C headers through the shim). */
+  inject(span: FloorSpan, carrier: Record<string, string>): void;
+  /** Reads a context back from `carrier`; `undefined` when it holds none. */
+  extract(carrier: Record<string, unknown> | undefined): unknown;
 }
 
 export interface SetupContext {
