@@ -20,12 +20,39 @@ export function capLength(text: string, max: number = getConfig().maxStatementLe
 
 function normaliseParamName(name: string): string {
   let decoded = name;
-  try {
-    decoded = decodeURIComponent(name.replace(/\+/g, ' '));
-  } catch {
-    // Malformed percent-encoding: match on the raw name.
+  // Most names carry no escapes: skip the decode (and its try/catch) for them.
+  if (name.includes('%') || name.includes('+')) {
+    try {
+      decoded = decodeURIComponent(name.replace(/\+/g, ' '));
+    } catch {
+      // Malformed percent-encoding: match on the raw name.
+    }
   }
   return decoded.toLowerCase().replace(/[-_\s.[\]]/g, '');
+}
+
+/** A pattern list prepared once: string patterns normalised, RegExps kept. */
+interface SecretMatcher {
+  readonly substrings: readonly string[];
+  readonly expressions: readonly RegExp[];
+}
+
+// The configured list is frozen and reused for every URL: normalising its strings on every
+// parameter of every call showed up as a quarter of `redactUrl`'s time in a CPU profile.
+const matchers = new WeakMap<readonly (string | RegExp)[], SecretMatcher>();
+
+function matcherFor(patterns: readonly (string | RegExp)[]): SecretMatcher {
+  let matcher = matchers.get(patterns);
+  if (matcher === undefined) {
+    matcher = {
+      substrings: patterns
+        .filter((p): p is string => typeof p === 'string')
+        .map((p) => p.toLowerCase().replace(/[-_\s.]/g, '')),
+      expressions: patterns.filter((p): p is RegExp => p instanceof RegExp),
+    };
+    matchers.set(patterns, matcher);
+  }
+  return matcher;
 }
 
 /** True when a query parameter of this name must have its value masked. */
@@ -33,15 +60,14 @@ export function isSecretParam(
   name: string,
   patterns: readonly (string | RegExp)[] = getConfig().secretQueryParams,
 ): boolean {
-  let normalised: string | undefined;
-  for (const pattern of patterns) {
-    if (typeof pattern === 'string') {
-      normalised ??= normaliseParamName(name);
-      if (normalised.includes(pattern.toLowerCase().replace(/[-_\s.]/g, ''))) return true;
-    } else {
-      pattern.lastIndex = 0;
-      if (pattern.test(name)) return true;
-    }
+  const { substrings, expressions } = matcherFor(patterns);
+  if (substrings.length > 0) {
+    const normalised = normaliseParamName(name);
+    for (const substring of substrings) if (normalised.includes(substring)) return true;
+  }
+  for (const expression of expressions) {
+    expression.lastIndex = 0;
+    if (expression.test(name)) return true;
   }
   return false;
 }
