@@ -1,3 +1,4 @@
+export { withBoundListeners } from './bound-emitter.js';
 export { type StartChildSpanOptions, startChildSpan } from './child-span.js';
 export {
   type ConfigureOptions,
@@ -49,7 +50,7 @@ export {
   redactUrl,
   TRUNCATION_MARKER,
 } from './redact.js';
-export { callOrFail, settleReturned } from './settle-returned.js';
+export { callOrFail, isEmitter, settleReturned } from './settle-returned.js';
 export {
   defaultErrorKind,
   extractSafely,

@@ -7,7 +7,8 @@ import type { EventEmitter } from 'node:events';
 import { isThenable } from './faults.js';
 import { type EmitterEvents, type SpanSettler, settleOnEvents, settleWhenResolved } from './lifecycle.js';
 
-function isEmitter(value: unknown): value is EventEmitter {
+/** True for objects with the EventEmitter listener API. */
+export function isEmitter(value: unknown): value is EventEmitter {
   return (
     value !== null &&
     typeof value === 'object' &&

@@ -311,6 +311,55 @@ describe.runIf(available)('tracedMysql', () => {
       expect(tracing.named('mysql2:SELECT')).toHaveLength(20);
       await new Promise((r) => pool.end(r));
     });
+
+    it('emitter form on a pool of size 1: result, end and stream listeners run in their caller context', async () => {
+      const pool = tracedMysql(mysql.createPool({ uri, connectionLimit: 1 }));
+      const parents = Array.from({ length: 20 }, (_, i) => parent(`e${i}`));
+      const mismatches: string[] = [];
+      const check = (what: string, i: number, p: Span) => {
+        if (getCurrentSpan() !== p) mismatches.push(`${what} ${i}`);
+      };
+      await Promise.all(
+        parents.map((p, i) =>
+          spanInContext(
+            p,
+            () =>
+              new Promise<void>((resolve, reject) => {
+                // Both forms: listeners on the command itself, and on its `.stream()`.
+                const command = pool.query(`SELECT n FROM ${table} ORDER BY n LIMIT 3`);
+                if (i % 2 === 0) {
+                  command
+                    .on('result', () => check('result', i, p))
+                    .once('fields', () => check('fields', i, p))
+                    .on('error', reject)
+                    .on('end', () => {
+                      check('end', i, p);
+                      resolve();
+                    });
+                } else {
+                  command
+                    .stream()
+                    .on('data', () => check('data', i, p))
+                    .on('error', reject)
+                    .on('end', () => {
+                      check('stream end', i, p);
+                      resolve();
+                    });
+                }
+              }),
+          ),
+        ),
+      );
+      for (const p of parents) p.finish();
+      expect(mismatches).toEqual([]);
+      await new Promise((r) => setTimeout(r, 20));
+      const byId = new Map(tracing.spans().map((s) => [s.spanId, s]));
+      const queries = tracing.named('mysql2:SELECT');
+      expect(queries).toHaveLength(20);
+      for (const q of queries) expect(byId.get(q.parentId ?? '')?.name).toMatch(/^e\d+$/);
+      tracing.expectAllFinishedOnce();
+      await new Promise((r) => pool.end(r));
+    });
   });
 
   describe('errors and secrets', () => {

@@ -3,7 +3,15 @@
  * (the `mysql2/promise` views), or the returned command as an event emitter
  * (`query(sql).on('result', …)`, `.stream()`), which settles on its `end` or `error`.
  */
-import { type MethodWrapper, SpanSettler, settleReturned, traceCall } from '../../core/index.js';
+import type { EventEmitter } from 'node:events';
+import {
+  isEmitter,
+  type MethodWrapper,
+  SpanSettler,
+  settleReturned,
+  traceCall,
+  withBoundListeners,
+} from '../../core/index.js';
 import type { SqlTracer } from '../../core/sql/index.js';
 import type { MysqlQueryOptionsLike } from './internal-types.js';
 import type { MysqlQueryInfo } from './types.js';
@@ -31,14 +39,25 @@ function run(
   if (typeof callArgs[callArgs.length - 1] === 'function') {
     return traceCall(instrumentation, span, original, target, callArgs, sql.settlement);
   }
-  return settleReturned(
+  const result = settleReturned(
     new SpanSettler(instrumentation, span, sql.settlement),
     original,
     target,
     callArgs,
     COMMAND_EVENTS,
   );
+  // mysql2 emits a command's events from the connection's context: listeners added to the
+  // command, or to its `.stream()`, are bound to their caller's.
+  return isEmitter(result) ? withBoundListeners(result, STREAM_TABLE) : result;
 }
+
+const STREAM_TABLE = {
+  stream: ((original, target) =>
+    function (this: unknown, ...args: unknown[]) {
+      const stream = Reflect.apply(original, target, args);
+      return isEmitter(stream) ? withBoundListeners(stream) : stream;
+    }) as MethodWrapper<EventEmitter>,
+};
 
 function isPlainObject(value: unknown): value is MysqlQueryOptionsLike {
   if (value === null || typeof value !== 'object') return false;
