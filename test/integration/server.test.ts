@@ -134,15 +134,18 @@ describe.each(Object.keys(adapters) as AdapterName[])('%s adapter', (name) => {
     tracing.expectAllFinishedOnce();
   });
 
-  it.runIf(name !== 'http')('names the span from the route template, mount parameters included', async () => {
-    const response = await fetch(`${app.url}/orgs/acme/items/9`);
-    expect(await response.json()).toMatchObject({ org: 'acme', id: '9' });
-    const span = await oneServerSpan();
-    const route = EXPRESS_4_MOUNTS(name) ? '/orgs/acme/items/:id' : '/orgs/:org/items/:id';
-    expect(span.name).toBe(`GET ${route}`);
-    expect(span.tags['http.route']).toBe(route);
-    expect(span.tags['http.url']).toBe(`${app.url}/orgs/acme/items/9`);
-  });
+  // node:http has no router, so no route template to name the span from.
+  if (name !== 'http') {
+    it('names the span from the route template, mount parameters included', async () => {
+      const response = await fetch(`${app.url}/orgs/acme/items/9`);
+      expect(await response.json()).toMatchObject({ org: 'acme', id: '9' });
+      const span = await oneServerSpan();
+      const route = EXPRESS_4_MOUNTS(name) ? '/orgs/acme/items/:id' : '/orgs/:org/items/:id';
+      expect(span.name).toBe(`GET ${route}`);
+      expect(span.tags['http.route']).toBe(route);
+      expect(span.tags['http.url']).toBe(`${app.url}/orgs/acme/items/9`);
+    });
+  }
 
   it('starts a root span when the request carries no trace context', async () => {
     const response = await fetch(`${app.url}/api/users/7`);
