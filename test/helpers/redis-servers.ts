@@ -38,11 +38,15 @@ async function freePorts(count: number): Promise<number[]> {
 
 /** True when `redis-server` can be started on this machine. */
 export async function canStartRedisServer(): Promise<boolean> {
-  return new Promise((resolve) => {
+  const installed = await new Promise<boolean>((resolve) => {
     const child = spawn('redis-server', ['--version'], { stdio: 'ignore' });
     child.once('error', () => resolve(false));
     child.once('exit', (code) => resolve(code === 0));
   });
+  if (!installed && (process.env.CI === 'true' || process.env.CI === '1')) {
+    throw new Error('redis-server is not installed (CI=true: a missing service is a failure; run `make services`)');
+  }
+  return installed;
 }
 
 async function startServers(count: number, extraArgs: (port: number) => string[]): Promise<RedisServers> {

@@ -72,7 +72,7 @@ describe.runIf(available)('Redis CLIENT KILL during a blocking command', () => {
   }
 });
 
-describe.runIf(canStartRedisServer())('Redis restart during a pipeline (private redis-server)', () => {
+describe.runIf(await canStartRedisServer())('Redis restart during a pipeline (private redis-server)', () => {
   let server: PrivateRedis;
   beforeAll(async () => {
     server = await startPrivateRedis();

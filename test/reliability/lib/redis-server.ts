@@ -2,13 +2,11 @@
  * A private `redis-server` on a loopback port of its own, for tests that stop or restart
  * Redis: the shared server on 6379 is never touched. No persistence, no config file.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { tcpReachable } from '../../helpers/services.js';
 
-export function canStartRedisServer(): boolean {
-  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
-}
+export { canStartRedisServer } from '../../helpers/redis-servers.js';
 
 async function freePort(): Promise<number> {
   const server = createServer();
