@@ -6,12 +6,26 @@
 import type { Agent } from 'undici';
 import { startServerThread } from '../lib/threads.js';
 import { tracedDispatcherWith, tracedFetchWith } from '../traced/http.js';
-import { type Scenario, tracedFactory, type Workload } from './types.js';
+import { type FloorSpans, type Scenario, tracedFactory, type Workload } from './types.js';
 
 const scenarios = (client: string): Scenario[] => [
   { name: 'seq', concurrency: 1, title: `${client} GET, sequential` },
   { name: 'c64', concurrency: 64, title: `${client} GET, 64 in flight` },
 ];
+
+/** The floor of a propagating client: one bare span, its context in the request headers. */
+function floorOp(floor: FloorSpans, send: (headers: Record<string, string>) => Promise<unknown>) {
+  return async () => {
+    const span = floor.startSpan('GET');
+    const headers: Record<string, string> = {};
+    floor.inject(span, headers);
+    try {
+      return await send(headers);
+    } finally {
+      span.finish();
+    }
+  };
+}
 
 async function undiciInstrumentation() {
   const { UndiciInstrumentation } = await import('@opentelemetry/instrumentation-undici');
@@ -28,25 +42,12 @@ export const fetchWorkload: Workload = {
     const url = `http://127.0.0.1:${server.port}/bench`;
     const fetch = wrap ? wrap(globalThis.fetch) : globalThis.fetch;
     const { floor } = context;
-    if (floor !== undefined) {
-      // The floor of a propagating client: one bare span, its context in the request headers.
-      return {
-        op: async () => {
-          const span = floor.startSpan('GET');
-          const headers: Record<string, string> = {};
-          floor.inject(span, headers);
-          try {
-            return await (await fetch(url, { headers })).arrayBuffer();
-          } finally {
-            span.finish();
-          }
-        },
-        floorHandled: true,
-        close: () => server.close(),
-      };
-    }
     return {
-      op: async () => (await fetch(url)).arrayBuffer(),
+      op:
+        floor === undefined
+          ? async () => (await fetch(url)).arrayBuffer()
+          : floorOp(floor, async (headers) => (await fetch(url, { headers })).arrayBuffer()),
+      floorHandled: floor !== undefined,
       close: () => server.close(),
     };
   },
@@ -64,32 +65,13 @@ export const undiciWorkload: Workload = {
     const agent: Agent = new undici.Agent({ keepAliveTimeout: 30_000 });
     const dispatcher = wrap ? wrap(agent) : agent;
     const { floor } = context;
-    if (floor !== undefined) {
-      // The floor of a propagating client: one bare span, its context in the request headers.
-      return {
-        op: async () => {
-          const span = floor.startSpan('GET');
-          const headers: Record<string, string> = {};
-          floor.inject(span, headers);
-          try {
-            const { body } = await undici.request(url, { dispatcher, headers });
-            return await body.arrayBuffer();
-          } finally {
-            span.finish();
-          }
-        },
-        floorHandled: true,
-        async close() {
-          await agent.close();
-          await server.close();
-        },
-      };
-    }
+    const request = async (headers?: Record<string, string>) => {
+      const { body } = await undici.request(url, headers === undefined ? { dispatcher } : { dispatcher, headers });
+      return body.arrayBuffer();
+    };
     return {
-      op: async () => {
-        const { body } = await undici.request(url, { dispatcher });
-        return body.arrayBuffer();
-      },
+      op: floor === undefined ? () => request() : floorOp(floor, request),
+      floorHandled: floor !== undefined,
       async close() {
         await agent.close();
         await server.close();
