@@ -34,6 +34,9 @@ export interface StartSpanOptions {
  */
 export class Instrumentation<RequestInfo = unknown, ResponseInfo = unknown> {
   readonly component: string;
+  /** Fault sources of this client's result tagging and error recording, named once. */
+  readonly tagsFault: string;
+  readonly errorsFault: string;
   readonly options: ClientTracingOptions<RequestInfo, ResponseInfo>;
   /** Start tags shared by every span of this client; never mutated after construction. */
   readonly baseTags: Record<string, string | number | boolean>;
@@ -47,6 +50,8 @@ export class Instrumentation<RequestInfo = unknown, ResponseInfo = unknown> {
 
   constructor(spec: InstrumentationSpec<RequestInfo, ResponseInfo>) {
     this.component = spec.component;
+    this.tagsFault = `tags.${spec.component}`;
+    this.errorsFault = `errors.${spec.component}`;
     this.options = spec.options ?? {};
     this.currentSpan = this.options.currentSpan;
     this.baseTags = definedTags({

@@ -59,7 +59,7 @@ export class SpanSettler<Result = unknown> {
     const { span, settlement, instrumentation } = this;
     const onSuccess = settlement.onSuccess;
     if (onSuccess !== undefined)
-      guard(`tags.${instrumentation.component}`, () => onSuccess(span, result), instrumentation.onError);
+      guard(instrumentation.tagsFault, () => onSuccess(span, result), instrumentation.onError);
     if (instrumentation.options.responseHook !== undefined) {
       const info = settlement.responseInfo === undefined ? result : settlement.responseInfo(result);
       instrumentation.responseHook(span, info);
@@ -73,7 +73,7 @@ export class SpanSettler<Result = unknown> {
     const { span, settlement, instrumentation } = this;
     const onError = instrumentation.onError;
     guard(
-      `errors.${instrumentation.component}`,
+      instrumentation.errorsFault,
       () => {
         if (settlement.isError === undefined || settlement.isError(error)) {
           recordError(span, error, {
