@@ -225,7 +225,7 @@ export class HttpCall {
     const { instrumentation } = this.tracing;
     const onError = instrumentation.onError;
     guard(
-      `errors.${instrumentation.component}`,
+      instrumentation.errorsFault,
       () => {
         const failure = classifyFailure(error, this.signal, controller);
         if (failure.aborted) setTagSafely(this.span, ABORTED_TAG, true, onError);
