@@ -147,6 +147,30 @@ describe.runIf(available)('tracedRedis (Redis Cluster of three local masters)', 
     await cluster.del(key);
   });
 
+  it('a pipeline redirected by MOVED (ioredis re-runs its own exec) is still one span, on the serving node', async () => {
+    const raw = open();
+    const cluster = tracedRedis(raw);
+    await cluster.ping();
+    const key = '{tc-moved-batch}:a';
+    const right = await portOf(key);
+    const wrong = ports.find((p) => p !== right) as number;
+    const probe = new Redis({ host: '127.0.0.1', port: right });
+    const slot = (await probe.call('CLUSTER', 'KEYSLOT', key)) as number;
+    probe.disconnect();
+    raw.slots[slot] = [`127.0.0.1:${wrong}`];
+    tracing.reset();
+    const result = await cluster.pipeline().set(key, '1').get(key).exec();
+    expect(result).toEqual([
+      [null, 'OK'],
+      [null, '1'],
+    ]);
+    expect(tracing.spans().map((s) => s.name)).toEqual(['redis:PIPELINE']);
+    expect(tracing.one('redis:PIPELINE').tags).toMatchObject({ 'redis.batch.size': 2, 'peer.port': right });
+    expect(tracing.one('redis:PIPELINE').error).toBe(false);
+    tracing.expectAllFinishedOnce();
+    await cluster.del(key);
+  });
+
   it('pipeline and multi on one hash tag: one span each, tagged with the serving node', async () => {
     const cluster = tracedRedis(open());
     const pipeline = await cluster.pipeline().set('{tc-user}:a', '1').incr('{tc-user}:a').get('{tc-user}:a').exec();

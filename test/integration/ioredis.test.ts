@@ -281,6 +281,26 @@ describe.runIf(available)('tracedRedis (standalone, real Redis)', () => {
       expect(tracing.startedCount).toBe(1);
     });
 
+    it('a batch is traced in place: the very object ioredis made, nothing shared changed, exec twice is one span', async () => {
+      const execBefore = Object.getPrototypeOf(raw.pipeline()).exec;
+      const pipeline = redis.pipeline();
+      expect(Object.getPrototypeOf(pipeline)).toBe(Object.getPrototypeOf(raw.pipeline()));
+      expect(untraced(pipeline)).toBe(pipeline);
+      expect(isTraced(pipeline)).toBe(true);
+      expect(pipeline.set(k('inplace'), '1')).toBe(pipeline);
+      // The prototype and pipelines of the raw client stay untraced.
+      expect(Object.getPrototypeOf(pipeline).exec).toBe(execBefore);
+      expect(isTraced(raw.pipeline())).toBe(false);
+      await raw.pipeline().get(k('inplace')).exec();
+      expect(tracing.spans()).toHaveLength(0);
+      const first = pipeline.exec();
+      const second = pipeline.exec();
+      expect(await first).toEqual([[null, 'OK']]);
+      expect(await second).toEqual([[null, 'OK']]);
+      expect(tracing.spans().map((s) => s.name)).toEqual(['redis:PIPELINE']);
+      tracing.expectAllFinishedOnce();
+    });
+
     it('multi(): one span redis:MULTI; chained and array form; results as raw', async () => {
       const chained = await redis.multi().set(k('m1'), '1').incr(k('m1')).exec();
       const array = await redis
