@@ -1,10 +1,12 @@
 /**
  * Trace context in AMQP message headers (the OpenTracing TEXT_MAP format).
  *
- * Outbound: the span context goes into a NEW headers object layered over the caller's
- * (`Object.create(callerHeaders)`), inside a NEW options object layered over the caller's.
- * amqplib encodes headers with `for…in` and reads options by property access, so both see
- * exactly what the caller gave plus our keys, while the caller's objects stay untouched.
+ * Outbound: the span context goes into a NEW headers object holding the caller's headers,
+ * inside a NEW options object holding the caller's options; the caller's objects stay
+ * untouched. Both copies take every enumerable property, own or inherited (`for…in`, which is
+ * how amqplib encodes headers), so amqplib sees exactly what the caller gave plus our keys.
+ * (Layering them over the caller's with `Object.create` did the same, but turned every
+ * caller's options object into a prototype: ~4 µs per publish in the benchmark profile.)
  * A key the caller set (even to `undefined`) is never overwritten.
  *
  * Inbound: header values may be strings, Buffers (binary `x` values from other clients) or
@@ -38,13 +40,21 @@ export function withTraceHeaders(
   let headers: Record<string, unknown> | undefined;
   for (const key of Object.keys(injected)) {
     if (callerHeaders !== undefined && callerHeaders !== null && key in callerHeaders) continue;
-    headers ??= Object.create(callerHeaders ?? null) as Record<string, unknown>;
+    headers ??= enumerableCopy(callerHeaders);
     headers[key] = injected[key];
   }
   if (headers === undefined) return options;
-  return Object.create(options ?? null, {
-    headers: { value: headers, enumerable: true, writable: true, configurable: true },
-  });
+  const copy = enumerableCopy(options);
+  copy.headers = headers;
+  return copy;
+}
+
+/** A plain object with every enumerable property of `source`, own or inherited. */
+function enumerableCopy(source: object | null | undefined): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  if (source === null || source === undefined) return copy;
+  for (const key in source) copy[key] = (source as Record<string, unknown>)[key];
+  return copy;
 }
 
 /** The text values of message headers, or `undefined` when there are none. */
