@@ -440,6 +440,19 @@ describe('tracedFetch: options and safety', () => {
     expect(tracing.spans()).toHaveLength(0);
   });
 
+  it('a URL called again is tagged the same, and configure() changing the secret list applies to it at once', async () => {
+    const fetch = tracedFetch();
+    const url = `${server.origin}/again?id=7&ticket=t1`;
+    await (await fetch(url)).text();
+    await (await fetch(url)).text();
+    expect(tracing.spans().map((s) => s.tags['http.url'])).toEqual([url, url]);
+    expect(tracing.spans().map((s) => s.tags['peer.port'])).toEqual([server.port, server.port]);
+    tracing.reset();
+    configure({ tracer: tracing.tracer, secretQueryParams: ['ticket'] });
+    await (await fetch(url)).text();
+    expect(tracing.one('GET').tags['http.url']).toBe(`${server.origin}/again?id=7&ticket=REDACTED`);
+  });
+
   it('a URL fetch cannot parse goes through untraced (its error quotes the input) and fails as usual', async () => {
     const raw = await fetch('/relative?token=s3cr3t').catch((e: unknown) => e);
     const traced = await tracedFetch()('/relative?token=s3cr3t').catch((e: unknown) => e);

@@ -10,6 +10,7 @@
  * status tags, `isError`, the response hook, finish; on a failure: abort/error tags, finish.
  */
 import { FORMAT_HTTP_HEADERS, type Span, type SpanContext } from 'opentracing';
+import { state } from '../../context/index.js';
 import {
   getConfig,
   guard,
@@ -55,11 +56,22 @@ export interface OutgoingRequest {
   readonly parent?: Span | SpanContext | null | undefined;
 }
 
+/** `http.url` and peer tags of one request target. */
+interface UrlTags {
+  readonly url: string;
+  readonly peer: TagMap | undefined;
+}
+
+/** Targets whose URL tags one client keeps (then it starts over). */
+const URL_CACHE_SIZE = 256;
+
 /** One HTTP client's settings, merged once when it is wrapped. */
 export class HttpClientTracing {
   readonly instrumentation: Instrumentation<HttpRequestInfo, HttpResponseInfo>;
   readonly settlement: Settlement<HttpResponseInfo>;
   private readonly options: HttpClientTracingOptions;
+  private readonly urlCache = new Map<string, UrlTags>();
+  private urlCacheVersion = -1;
 
   constructor(component: string, options: HttpClientTracingOptions | undefined) {
     this.options = options ?? {};
@@ -121,7 +133,38 @@ export class HttpClientTracing {
   }
 
   private tags(request: OutgoingRequest, config: TracedClientsConfig): Record<string, TagValue | undefined> {
+    const { url, peer } = this.urlTags(request);
+    const service =
+      request.serviceName ??
+      (config.calleeNameHeaders.length === 0 ? undefined : firstHeaderOf(request.headers, config.calleeNameHeaders));
+    return {
+      [TAG.HTTP_METHOD]: request.info.method,
+      [TAG.HTTP_URL]: url,
+      ...(request.peer ?? peer),
+      // A callee-name header names the service of this very request: it wins over the
+      // client-wide `peerService` option (a start tag).
+      [TAG.PEER_SERVICE]: service,
+    };
+  }
+
+  /**
+   * `http.url` (parsed, normalised, redacted) and the peer tags of a target. Parsing and
+   * redaction were the largest part of a recorded request's own cost, and services call the
+   * same URLs over and over: a string target's tags are cached per client, bounded, and
+   * dropped when `configure()` changes the redaction settings.
+   */
+  private urlTags(request: OutgoingRequest): UrlTags {
     const { target } = request;
+    // Within one client a string target decides its origin (undici's is its prefix).
+    const cacheable = typeof target === 'string';
+    if (cacheable) {
+      if (this.urlCacheVersion !== state.configVersion) {
+        this.urlCache.clear();
+        this.urlCacheVersion = state.configVersion;
+      }
+      const known = this.urlCache.get(target);
+      if (known !== undefined) return known;
+    }
     let href: string;
     let origin = request.origin;
     if (typeof target !== 'string') {
@@ -134,20 +177,18 @@ export class HttpClientTracing {
     } else {
       href = target;
     }
-    const service =
-      request.serviceName ??
-      (config.calleeNameHeaders.length === 0 ? undefined : firstHeaderOf(request.headers, config.calleeNameHeaders));
-    return {
-      [TAG.HTTP_METHOD]: request.info.method,
-      [TAG.HTTP_URL]: redactUrl(href, {
+    const tags: UrlTags = {
+      url: redactUrl(href, {
         secretQueryParams: this.options.secretQueryParams,
         maxLength: this.options.maxStatementLength,
       }),
-      ...(request.peer ?? (origin === undefined ? undefined : peerTags(origin))),
-      // A callee-name header names the service of this very request: it wins over the
-      // client-wide `peerService` option (a start tag).
-      [TAG.PEER_SERVICE]: service,
+      peer: origin === undefined || origin === '' ? undefined : peerTags(origin),
     };
+    if (cacheable) {
+      if (this.urlCache.size >= URL_CACHE_SIZE) this.urlCache.clear();
+      this.urlCache.set(target, tags);
+    }
+    return tags;
   }
 
   /** The trace-context headers of `span`, as the tracer injects them. */
