@@ -73,16 +73,16 @@ docs: install
 	npx --no-install typedoc
 
 # Loopback only, bounded: every variant process has a time budget and the soak a fixed call count.
-bench: install services
+bench: build services
 	npx --no-install tsx bench/core.ts 5 100000
 	npx --no-install tsx bench/run.ts --profile quick
 
-bench-full: install services
+bench-full: build services
 	npx --no-install tsx bench/core.ts 9 300000
 	npx --no-install tsx bench/run.ts --profile full --strict --soak-client ioredis
 
 # Checks the harness in about a minute (numbers mean nothing).
-bench-smoke: install
+bench-smoke: build
 	npx --no-install tsx bench/run.ts --profile smoke --out /tmp/traced-clients-bench
 
 clean:

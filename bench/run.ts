@@ -1,10 +1,12 @@
 /**
  * Client benchmarks: every workload scenario × five variants (raw, noop, traced, span-floor,
- * otel), each variant in its own Node process, interleaved round by round (the first variant
- * rotates each round so none always runs first), medians reported. Then the memory soak.
- * Writes bench/results/latest.{md,json} and ratios.svg; prints the tables.
+ * otel). Per scenario, each variant runs in its own Node process, started and warmed up once;
+ * then the variants take turns, one short measured window each per round (the first variant
+ * rotates each round so none always runs first), over many rounds; ratios are medians of
+ * per-round ratios. Then a few profiled windows of raw and noop (our own CPU per call), and
+ * the memory soak. Writes bench/results/latest.{md,json} and ratios.svg; prints the tables.
  *
- *   npx tsx bench/run.ts [--profile smoke|quick|full] [--rounds N] [--duration MS] [--warmup MS]
+ *   npx tsx bench/run.ts [--profile smoke|quick|full] [--rounds N] [--duration MS (one window)] [--warmup MS]
  *                        [--only pg,ioredis:pipeline100] [--variants raw,otel] [--no-soak] [--strict]
  *                        [--cpu-prof]   (a V8 CPU profile per variant process, in <out>/profiles/)
  *                        [--soak-client ioredis]   (also soak one real traced client)
@@ -24,12 +26,15 @@ import {
   RESULT_MARKER,
   VARIANTS,
   type Variant,
+  type WindowCommand,
   type WorkerResult,
   type WorkerSpec,
 } from './lib/protocol.js';
 import { busy, chartGroups, type Report, renderMarkdown, type SoakResult, soakTargets } from './lib/report.js';
 import {
   evaluateTargets,
+  median,
+  type ProfileSample,
   recordingFailures,
   type Sample,
   type ScenarioReport,
@@ -37,19 +42,50 @@ import {
   summarize,
   targetsMatrix,
   targetsTable,
+  toProfileSample,
   toSample,
 } from './lib/stats.js';
 import { ratioChart } from './lib/svg.js';
+import { VariantProcess, WorkerFailure } from './lib/variant-process.js';
 import { WORKLOADS } from './workloads/index.js';
 import { type Scenario, usesTracedClient, type Workload } from './workloads/types.js';
 
+/**
+ * Many short windows rather than a few long runs: on a shared machine throughput swings by
+ * ±10% over a second or two, and a ratio of windows taken seconds apart, many times over,
+ * cancels that far better (see bench/README.md, "How the figures are made").
+ */
 const PROFILES = {
   /** Checks the harness only: numbers mean nothing. */
-  smoke: { durationMs: 200, warmupMs: 100, rounds: 1, soakNoop: 100_000, soakOtel: 20_000 },
+  smoke: {
+    durationMs: 150,
+    warmupMs: 100,
+    rounds: 2,
+    profileWindows: 1,
+    profileMs: 300,
+    soakNoop: 100_000,
+    soakOtel: 20_000,
+  },
   /** `make bench`: a few minutes. */
-  quick: { durationMs: 700, warmupMs: 400, rounds: 3, soakNoop: 1_000_000, soakOtel: 200_000 },
+  quick: {
+    durationMs: 300,
+    warmupMs: 1500,
+    rounds: 10,
+    profileWindows: 1,
+    profileMs: 1000,
+    soakNoop: 1_000_000,
+    soakOtel: 200_000,
+  },
   /** `make bench-full`: the run the targets are judged on. */
-  full: { durationMs: 3000, warmupMs: 1000, rounds: 5, soakNoop: 1_000_000, soakOtel: 200_000 },
+  full: {
+    durationMs: 500,
+    warmupMs: 3000,
+    rounds: 30,
+    profileWindows: 3,
+    profileMs: 1500,
+    soakNoop: 1_000_000,
+    soakOtel: 200_000,
+  },
 } as const;
 
 const { values: args } = parseArgs({
@@ -95,15 +131,15 @@ interface ProcessOutcome {
 }
 
 /**
- * Runs `node [flags] --import tsx <script> <arg>` from the repository root, bounded in time:
- * killed after `timeoutMs`, or `graceAfterResultMs` after its result line when given.
+ * Runs `node [flags] --import tsx <script> <arg>` from the repository root (the soak), bounded
+ * in time: killed after `timeoutMs`, or `graceAfterResultMs` after its result line.
  */
 function runNode(
   flags: string[],
   script: string,
   arg: string[],
   timeoutMs: number,
-  graceAfterResultMs?: number,
+  graceAfterResultMs: number,
 ): Promise<ProcessOutcome> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...flags, '--import', 'tsx', script, ...arg], {
@@ -118,12 +154,10 @@ function runNode(
       stdout += chunk;
       if (resultAt === undefined && stdout.includes(RESULT_MARKER)) {
         resultAt = performance.now();
-        if (graceAfterResultMs !== undefined) {
-          setTimeout(() => {
-            timedOut = true;
-            child.kill('SIGKILL');
-          }, graceAfterResultMs).unref();
-        }
+        setTimeout(() => {
+          timedOut = true;
+          child.kill('SIGKILL');
+        }, graceAfterResultMs).unref();
       }
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
@@ -172,62 +206,110 @@ const meta = {
   node: process.version,
   profile: profileName,
   durationMs,
+  profileWindows: profile.profileWindows,
   warmupMs,
   rounds,
   cpus: cpus().length,
   loadAverage: loadavg(),
-  tracedSource: process.env.BENCH_SRC ?? 'src/',
+  tracedSource: process.env.BENCH_SRC ?? 'dist/ (the build)',
 };
-const perVariantBudget = warmupMs + durationMs + 60_000;
+const startBudgetMs = warmupMs + 120_000;
+const windowBudgetMs = (ms: number) => ms * 4 + 60_000;
+const profileWindows = Number(profile.profileWindows);
+const profileMs = Math.max(durationMs, profile.profileMs);
 if (busy(meta)) {
   console.warn(
     `warning: load average ${meta.loadAverage[0]?.toFixed(2)} is above the CPU count (${meta.cpus}): other work competes for the CPUs, ratios will be rough`,
   );
 }
 console.log(
-  `${plan.length} scenarios × ${variants.length} variants × ${rounds} rounds, ${durationMs} ms each (+${warmupMs} ms warm-up)\n`,
+  `${plan.length} scenarios × ${variants.length} variants: ${rounds} rounds of ${durationMs} ms windows each (after ${warmupMs} ms warm-up), then ${profileWindows} profiled ${profileMs} ms windows of raw and noop\n`,
 );
 
-for (let round = 0; round < rounds; round++) {
-  const order = variants.map((_, i) => variants[(i + round) % variants.length] as Variant);
-  for (const { workload, scenario } of plan) {
-    const key = `${workload.name}/${scenario.name}`;
-    for (const variant of order) {
-      if (usesTracedClient(variant) && notLanded.has(workload.name)) continue;
-      const spec: WorkerSpec = { workload: workload.name, scenario: scenario.name, variant, durationMs, warmupMs };
-      // One folder per process: Node names each thread's profile (the loader-hooks thread has one too).
-      const profile = args['cpu-prof']
-        ? [
-            '--cpu-prof',
-            `--cpu-prof-dir=${join(resolve(args.out), 'profiles', `${workload.name}-${scenario.name}-${variant}-r${round + 1}`)}`,
-          ]
-        : [];
-      const outcome = await runNode(profile, 'bench/worker.ts', [JSON.stringify(spec)], perVariantBudget);
-      const label = `[${round + 1}/${rounds}] ${key.padEnd(22)} ${variant.padEnd(10)}`;
-      if (outcome.code === EXIT_NOT_LANDED) {
+const profiles = new Map<string, Partial<Record<Variant, ProfileSample[]>>>();
+
+/** Starts every variant of one scenario (one after the other, so warm-ups do not overlap). */
+async function startVariants(workload: Workload, scenario: Scenario): Promise<Map<Variant, VariantProcess>> {
+  const key = `${workload.name}/${scenario.name}`;
+  const started = new Map<Variant, VariantProcess>();
+  for (const variant of variants) {
+    if (usesTracedClient(variant) && notLanded.has(workload.name)) continue;
+    const spec: WorkerSpec = { workload: workload.name, scenario: scenario.name, variant, warmupMs };
+    // One folder per process: Node names each thread's profile (the loader-hooks thread has one too).
+    const flags = args['cpu-prof']
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${join(resolve(args.out), 'profiles', `${workload.name}-${scenario.name}-${variant}`)}`,
+        ]
+      : [];
+    try {
+      started.set(variant, await VariantProcess.start(repoRoot, flags, spec, startBudgetMs));
+    } catch (error) {
+      if (!(error instanceof WorkerFailure)) throw error;
+      if (error.exitCode === EXIT_NOT_LANDED) {
         notLanded.add(workload.name);
-        const text = `noop and traced not run: ${outcome.stderr.trim().split('\n').at(-1)}`;
-        console.warn(`${label} ${text}`);
+        const text = `noop and traced not run: ${error.stderrTail.split('\n').at(-1)}`;
+        console.warn(`${key} ${variant}: ${text}`);
         for (const p of plan) if (p.workload === workload) note(`${workload.name}/${p.scenario.name}`, text);
         continue;
       }
-      const result = parseResult<WorkerResult>(outcome.stdout);
-      if (outcome.code !== 0 || result === undefined) {
-        const why = outcome.timedOut ? `timed out after ${perVariantBudget} ms` : `exit code ${outcome.code}`;
-        const tail = outcome.stderr.trim().split('\n').slice(-6).join('\n    ');
-        failures.push(`${key} ${variant}: ${why}`);
-        console.error(`${label} FAILED (${why})\n    ${tail}`);
-        continue;
-      }
-      const sample = toSample(result);
-      const list = samples.get(key) ?? {};
-      list[variant] = [...(list[variant] ?? []), sample];
-      samples.set(key, list);
-      console.log(
-        `${label} ${sample.opsPerSec.toFixed(0).padStart(8)} ops/s  ${sample.cpuUsPerOp.toFixed(1).padStart(7)} CPU µs/op  ${sample.spansPerOp.toFixed(2)} spans/op`,
+      failures.push(`${key} ${variant}: ${error.message}`);
+      console.error(
+        `${key} ${variant} FAILED (${error.message})\n    ${error.stderrTail.split('\n').slice(-6).join('\n    ')}`,
       );
     }
   }
+  return started;
+}
+
+for (const { workload, scenario } of plan) {
+  const key = `${workload.name}/${scenario.name}`;
+  const workers = await startVariants(workload, scenario);
+  const list: Partial<Record<Variant, Sample[]>> = {};
+  const profiled: Partial<Record<Variant, ProfileSample[]>> = {};
+  /** One window of `variant`; a worker that fails is dropped from the rest of the scenario. */
+  const measure = async (variant: Variant, command: WindowCommand): Promise<WorkerResult | undefined> => {
+    const worker = workers.get(variant);
+    if (worker === undefined) return undefined;
+    try {
+      return await worker.window(command, windowBudgetMs(command.ms));
+    } catch (error) {
+      if (!(error instanceof WorkerFailure)) throw error;
+      workers.delete(variant);
+      failures.push(`${key} ${variant}: ${error.message}`);
+      console.error(
+        `${key} ${variant} FAILED (${error.message})\n    ${error.stderrTail.split('\n').slice(-6).join('\n    ')}`,
+      );
+      return undefined;
+    }
+  };
+  try {
+    for (let round = 0; round < rounds; round++) {
+      const order = variants.map((_, i) => variants[(i + round) % variants.length] as Variant);
+      const line: string[] = [];
+      for (const variant of order) {
+        const result = await measure(variant, { ms: durationMs });
+        if (result === undefined) continue;
+        const sample = toSample(result, round);
+        list[variant] = [...(list[variant] ?? []), sample];
+        line.push(`${variant} ${sample.opsPerSec.toFixed(0)}`);
+      }
+      console.log(`${key.padEnd(22)} [${String(round + 1).padStart(2)}/${rounds}] ops/s: ${line.join(', ')}`);
+    }
+    for (let i = 0; i < profileWindows; i++) {
+      for (const variant of (['raw', 'noop'] as const).filter((v) => variants.includes(v))) {
+        const result = await measure(variant, { ms: profileMs, profile: true });
+        const sample = result === undefined ? undefined : toProfileSample(result);
+        if (sample !== undefined) profiled[variant] = [...(profiled[variant] ?? []), sample];
+      }
+    }
+  } finally {
+    await Promise.all([...workers.values()].map((w) => w.close(30_000)));
+  }
+  samples.set(key, list);
+  profiles.set(key, profiled);
+  const own = profiled.noop === undefined ? undefined : median(profiled.noop.map((p) => p.ownUsPerOp));
+  if (own !== undefined) console.log(`${key.padEnd(22)} profiled: our code ${own.toFixed(3)} µs per op (noop)`);
 }
 
 const scenarios: ScenarioReport[] = [];
@@ -237,7 +319,15 @@ for (const workload of WORKLOADS) {
     const list = samples.get(key);
     if (list === undefined && !notes.has(key)) continue;
     scenarios.push(
-      summarize(workload.name, scenario.name, scenario.title, list ?? {}, scenario.expectedSpans, notes.get(key)),
+      summarize(
+        workload.name,
+        scenario.name,
+        scenario.title,
+        list ?? {},
+        scenario.expectedSpans,
+        notes.get(key),
+        profiles.get(key),
+      ),
     );
   }
 }

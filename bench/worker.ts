@@ -1,22 +1,34 @@
 /**
  * One variant of one workload scenario, in its own Node process (started by `bench/run.ts`):
- * sets up the variant's tracing, builds the client, warms up, runs for a fixed time with the
- * scenario's concurrency, and prints one result line (ops, elapsed, CPU, spans exported).
+ * sets up the variant's tracing, builds the client, warms up, prints a ready line, then waits.
+ * Each `{"ms":500}` line on stdin runs one measured window with the scenario's concurrency and
+ * prints one result line (ops, elapsed, CPU, spans exported); `{"close":true}` ends it. The
+ * process stays up for the whole scenario, so the orchestrator can interleave many short
+ * windows of all variants without paying start-up and warm-up for each.
  *
- *   node --import tsx bench/worker.ts '{"workload":"pg","scenario":"seq","variant":"raw","durationMs":1000,"warmupMs":300}'
+ *   echo '{"ms":1000}' | node --import tsx bench/worker.ts '{"workload":"pg","scenario":"seq","variant":"raw","warmupMs":300}'
  *
  * Client libraries are loaded with `require` (they are CommonJS), after OpenTelemetry's
  * instrumentation has been registered in the `otel` variant: its require hooks patch them.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { FORMAT_HTTP_HEADERS, type Span, type SpanContext } from 'opentracing';
 import { runFor } from './lib/loop.js';
-import { EXIT_NOT_LANDED, RESULT_MARKER, type WorkerResult, type WorkerSpec } from './lib/protocol.js';
+import { startProfiler } from './lib/profiler.js';
+import {
+  EXIT_NOT_LANDED,
+  READY_MARKER,
+  RESULT_MARKER,
+  type WindowCommand,
+  type WorkerResult,
+  type WorkerSpec,
+} from './lib/protocol.js';
 import { createSdk, type Sdk } from './lib/tracing.js';
 import { noopTracer, spanInContext } from './traced/load.js';
 import { workload } from './workloads/index.js';
@@ -112,29 +124,43 @@ if (floor !== undefined && session.floorHandled !== true) {
   };
 }
 
-await inParent(() => runFor(op, scenario.concurrency, spec.warmupMs));
-if (sdk !== undefined) {
-  await sdk.provider.forceFlush();
-  sdk.exporter.count = 0;
-}
-
-const cpuBefore = process.cpuUsage();
-const started = performance.now();
-const ops = await inParent(() => runFor(op, scenario.concurrency, spec.durationMs));
-const elapsedMs = performance.now() - started;
-const cpu = process.cpuUsage(cpuBefore);
+const concurrency = scenario.concurrency;
+await inParent(() => runFor(op, concurrency, spec.warmupMs));
 if (sdk !== undefined) await sdk.provider.forceFlush();
 
-const result: WorkerResult = {
-  workload: spec.workload,
-  scenario: spec.scenario,
-  variant: spec.variant,
-  ops,
-  elapsedMs,
-  cpuUs: cpu.user + cpu.system,
-  spans: sdk?.exporter.count ?? 0,
-};
+/** One measured window: ops, wall time, CPU, and the spans exported for exactly these ops. */
+async function measure(command: WindowCommand): Promise<WorkerResult> {
+  if (sdk !== undefined) sdk.exporter.count = 0;
+  const profiler = command.profile === true ? await startProfiler() : undefined;
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const ops = await inParent(() => runFor(op, concurrency, command.ms));
+  const elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  const attribution = profiler === undefined ? undefined : (await profiler.stop()).us;
+  if (sdk !== undefined) await sdk.provider.forceFlush();
+  return {
+    workload: spec.workload,
+    scenario: spec.scenario,
+    variant: spec.variant,
+    ops,
+    elapsedMs,
+    cpuUs: cpu.user + cpu.system,
+    spans: sdk?.exporter.count ?? 0,
+    ...(attribution === undefined ? {} : { attribution }),
+  };
+}
+
+const write = (line: string) => new Promise<void>((resolve) => process.stdout.write(`${line}\n`, () => resolve()));
+
+await write(READY_MARKER);
+// Idle between windows (reading stdin costs nothing): the orchestrator runs one variant at a time.
+for await (const line of createInterface({ input: process.stdin })) {
+  const command = JSON.parse(line) as WindowCommand | { readonly close: true };
+  if ('close' in command) break;
+  await write(`${RESULT_MARKER}${JSON.stringify(await measure(command))}`);
+}
 await session.close();
 await sdk?.provider.shutdown();
 // Exit explicitly: a client library's idle sockets or timers must not hold the bench up.
-process.stdout.write(`${RESULT_MARKER}${JSON.stringify(result)}\n`, () => process.exit(0));
+process.exit(0);

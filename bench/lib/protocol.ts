@@ -12,6 +12,8 @@ export const RECORDING: readonly Variant[] = ['traced', 'span-floor', 'otel'];
 
 /** Marks the result line on the worker's stdout, so stray logs never break parsing. */
 export const RESULT_MARKER = 'BENCH_RESULT ';
+/** The worker has set up and warmed up: it waits for window commands on stdin. */
+export const READY_MARKER = 'BENCH_READY';
 
 /** Worker exit code for "the traced client of this workload is not on this branch". */
 export const EXIT_NOT_LANDED = 3;
@@ -20,9 +22,18 @@ export interface WorkerSpec {
   readonly workload: string;
   readonly scenario: string;
   readonly variant: Variant;
-  /** Measured time, after warm-up. */
-  readonly durationMs: number;
   readonly warmupMs: number;
+}
+
+/** One measured window, sent to a ready worker as one JSON line. */
+export interface WindowCommand {
+  readonly ms: number;
+  /**
+   * Sample the window with V8's profiler and charge the time to its owners
+   * (`attribution.ts`): how own CPU per call is measured. The profiler slows the process, so
+   * such a window gives no throughput figures.
+   */
+  readonly profile?: boolean;
 }
 
 export interface WorkerResult {
@@ -36,4 +47,6 @@ export interface WorkerResult {
   readonly cpuUs: number;
   /** Spans the counting exporter saw for the measured window (0 for raw and noop). */
   readonly spans: number;
+  /** With `profile`: sampled µs of the measured window charged to our code, GC, idle, the rest. */
+  readonly attribution?: { readonly ours: number; readonly gc: number; readonly idle: number; readonly other: number };
 }

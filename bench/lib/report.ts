@@ -31,7 +31,10 @@ export interface RunMeta {
   readonly date: string;
   readonly node: string;
   readonly profile: string;
+  /** One measured window. */
   readonly durationMs: number;
+  /** Profiled windows of raw and noop per scenario (own CPU per call). */
+  readonly profileWindows?: number;
   readonly warmupMs: number;
   readonly rounds: number;
   readonly cpus: number;
@@ -89,9 +92,9 @@ export function renderMarkdown(report: Report): string {
   const lines = [
     '# Benchmark results',
     '',
-    `${meta.date} · Node ${meta.node} · profile \`${meta.profile}\` · ${meta.rounds} rounds × ${meta.durationMs} ms per variant (after ${meta.warmupMs} ms warm-up) · ${meta.cpus} CPUs, load ${meta.loadAverage.map((l) => l.toFixed(2)).join(' ')} at start · traced clients from \`${meta.tracedSource}\``,
+    `${meta.date} · Node ${meta.node} · profile \`${meta.profile}\` · ${meta.rounds} rounds of one ${meta.durationMs} ms window per variant (after ${meta.warmupMs} ms warm-up)${meta.profileWindows === undefined ? '' : `, then ${meta.profileWindows} profiled windows of raw and noop`} · ${meta.cpus} CPUs, load ${meta.loadAverage.map((l) => l.toFixed(2)).join(' ')} at start · traced clients from \`${meta.tracedSource}\``,
     '',
-    'Each variant runs in its own Node process; variants are interleaved round by round and every figure is a median over the rounds. `ratio to raw` = ops/s ÷ raw ops/s in the same run; `µs added / op` = 1/ops/s − 1/raw ops/s (wall time per operation at that concurrency); CPU is the whole process (client, and in-process servers for HTTP and DynamoDB, which cancel out in the added column); `spans / op` is what the counting exporter received (✓ = the variant proved it recorded).',
+    "Each variant runs in its own Node process, started and warmed up once per scenario; the variants then take turns, one window each per round (the first rotates). `ratio to raw` is the median over rounds of the variant's window ÷ raw's window of the same round, with a ~95% confidence interval of that median; `µs added / op` = (1/ratio − 1) ÷ raw ops/s (wall time per operation at that concurrency); CPU is the whole process (client, and in-process servers for HTTP and DynamoDB), `CPU µs added / op` the median per-round difference with raw; `spans / op` is what the counting exporter received (✓ = the variant proved it recorded). **Own CPU per call** is measured in profiled windows of the noop variant: V8 sampling-profiler time charged to traced-clients' own code (and the builtins it calls) per op — the difference of two whole-process CPU figures cannot resolve a fraction of a microsecond on operations of 10–300 µs.",
     '',
     ...(busy(meta)
       ? [

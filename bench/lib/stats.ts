@@ -15,20 +15,51 @@ export function median(values: readonly number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-/** One process run turned into per-op figures. */
+/** One measured window turned into per-op figures. */
 export interface Sample {
+  /** The round the window belongs to: windows of one round ran back to back. */
+  readonly round: number;
   readonly opsPerSec: number;
   readonly cpuUsPerOp: number;
   readonly spansPerOp: number;
 }
 
-export function toSample(result: Pick<WorkerResult, 'ops' | 'elapsedMs' | 'cpuUs' | 'spans'>): Sample {
+export function toSample(result: Pick<WorkerResult, 'ops' | 'elapsedMs' | 'cpuUs' | 'spans'>, round: number): Sample {
   const ops = Math.max(result.ops, 1);
   return {
+    round,
     opsPerSec: (result.ops * 1000) / result.elapsedMs,
     cpuUsPerOp: result.cpuUs / ops,
     spansPerOp: result.spans / ops,
   };
+}
+
+/** A profiled window: sampled µs per op charged to our code and to the garbage collector. */
+export interface ProfileSample {
+  readonly ownUsPerOp: number;
+  readonly gcUsPerOp: number;
+}
+
+export function toProfileSample(result: Pick<WorkerResult, 'ops' | 'attribution'>): ProfileSample | undefined {
+  if (result.attribution === undefined) return undefined;
+  const ops = Math.max(result.ops, 1);
+  return { ownUsPerOp: result.attribution.ours / ops, gcUsPerOp: result.attribution.gc / ops };
+}
+
+/**
+ * A distribution-free ~95% confidence interval of the median of `values`: the order
+ * statistics of ranks ⌊n/2 − 0.98·√n⌋ and ⌈1 + n/2 + 0.98·√n⌉ (the normal approximation of
+ * the binomial rule); the whole range for fewer than 6 values.
+ */
+export function medianInterval(values: readonly number[]): readonly [number, number] {
+  if (values.length === 0) return [Number.NaN, Number.NaN];
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  if (n < 6) return [sorted[0] as number, sorted[n - 1] as number];
+  const half = 0.98 * Math.sqrt(n);
+  const low = Math.max(1, Math.floor(n / 2 - half)) - 1;
+  const high = Math.min(n, Math.ceil(1 + n / 2 + half)) - 1;
+  return [sorted[low] as number, sorted[high] as number];
 }
 
 /** How many spans one operation should give, per recording variant (default 1). */
@@ -38,17 +69,25 @@ export type RecordCheck = 'n/a' | 'ok' | 'missing' | 'wrong';
 
 export interface VariantRow {
   readonly variant: Variant;
+  /** Measured windows. */
   readonly rounds: number;
-  /** Medians over rounds. */
+  /** Medians over the windows. */
   readonly opsPerSec: number;
   readonly cpuUsPerOp: number;
   readonly spansPerOp: number;
-  /** variant ops/s ÷ raw ops/s (1 = no cost). */
+  /**
+   * Throughput ÷ raw's (1 = no cost): the median over rounds of this variant's window ÷ the
+   * raw window of the same round, so both sides of each ratio ran seconds apart.
+   */
   readonly ratio: number;
-  /** Wall time added per operation at this concurrency: 1/ops − 1/raw ops, in µs. */
+  /** ~95% confidence interval of `ratio` (see {@link medianInterval}). */
+  readonly ratioInterval: readonly [number, number];
+  /** Wall time added per operation at this concurrency, from `ratio`: (1/ratio − 1) / raw ops/s, in µs. */
   readonly addedUsPerOp: number;
-  /** CPU added per operation against raw, in µs. */
+  /** CPU added per operation against raw: the median of the per-round differences, in µs. */
   readonly addedCpuUsPerOp: number;
+  /** From profiled windows (raw and noop): sampled µs per op in traced-clients' own code, and in GC. */
+  readonly profiled?: { readonly windows: number; readonly ownUsPerOp: number; readonly gcUsPerOp: number };
   readonly expectedSpansPerOp: number | undefined;
   readonly recorded: RecordCheck;
 }
@@ -75,7 +114,18 @@ export function recordCheck(variant: Variant, spansPerOp: number, expected: Expe
   return 'ok';
 }
 
-/** Medians per variant, then everything relative to `raw` of the same run. */
+/** Per-round pairs of a variant's window with raw's window of the same round. */
+function paired(raw: readonly Sample[], list: readonly Sample[], f: (v: Sample, r: Sample) => number): number[] {
+  const byRound = new Map(raw.map((s) => [s.round, s]));
+  const out: number[] = [];
+  for (const s of list) {
+    const r = byRound.get(s.round);
+    if (r !== undefined) out.push(f(s, r));
+  }
+  return out;
+}
+
+/** Medians per variant, then everything relative to `raw` of the same rounds. */
 export function summarize(
   workload: string,
   scenario: string,
@@ -83,28 +133,38 @@ export function summarize(
   samples: Partial<Record<Variant, readonly Sample[]>>,
   expected: ExpectedSpans = {},
   notes: readonly string[] = [],
+  profiles: Partial<Record<Variant, readonly ProfileSample[]>> = {},
 ): ScenarioReport {
   const raw = samples.raw ?? [];
   const rawOps = median(raw.map((s) => s.opsPerSec));
-  const rawCpu = median(raw.map((s) => s.cpuUsPerOp));
   const rows: VariantRow[] = [];
   for (const variant of VARIANTS) {
     const list = samples[variant];
     if (list === undefined || list.length === 0) continue;
-    const opsPerSec = median(list.map((s) => s.opsPerSec));
-    const cpuUsPerOp = median(list.map((s) => s.cpuUsPerOp));
-    const spansPerOp = median(list.map((s) => s.spansPerOp));
+    const ratios = paired(raw, list, (v, r) => v.opsPerSec / r.opsPerSec);
+    const ratio = median(ratios);
+    const profiled = profiles[variant];
     rows.push({
       variant,
       rounds: list.length,
-      opsPerSec,
-      cpuUsPerOp,
-      spansPerOp,
-      ratio: opsPerSec / rawOps,
-      addedUsPerOp: 1e6 / opsPerSec - 1e6 / rawOps,
-      addedCpuUsPerOp: cpuUsPerOp - rawCpu,
+      opsPerSec: median(list.map((s) => s.opsPerSec)),
+      cpuUsPerOp: median(list.map((s) => s.cpuUsPerOp)),
+      spansPerOp: median(list.map((s) => s.spansPerOp)),
+      ratio,
+      ratioInterval: medianInterval(ratios),
+      addedUsPerOp: (1 / ratio - 1) * (1e6 / rawOps),
+      addedCpuUsPerOp: median(paired(raw, list, (v, r) => v.cpuUsPerOp - r.cpuUsPerOp)),
+      ...(profiled === undefined || profiled.length === 0
+        ? {}
+        : {
+            profiled: {
+              windows: profiled.length,
+              ownUsPerOp: median(profiled.map((p) => p.ownUsPerOp)),
+              gcUsPerOp: median(profiled.map((p) => p.gcUsPerOp)),
+            },
+          }),
       expectedSpansPerOp: RECORDING.includes(variant) ? (expected[variant] ?? 1) : undefined,
-      recorded: recordCheck(variant, spansPerOp, expected),
+      recorded: recordCheck(variant, median(list.map((s) => s.spansPerOp)), expected),
     });
   }
   return { workload, scenario, title, rows, notes };
@@ -123,6 +183,9 @@ export interface Target {
 export type TargetStatus = 'met' | 'missed' | 'not measured';
 
 const status = (met: boolean): TargetStatus => (met ? 'met' : 'missed');
+
+/** Our own CPU per call: sampled time in traced-clients' code per op of the noop variant. */
+export const OWN_CPU = 'own CPU µs per call (profiled, noop)';
 
 export const THRESHOLDS = {
   noopRatio: 0.97,
@@ -146,7 +209,7 @@ export function evaluateTargets(reports: readonly ScenarioReport[]): Target[] {
       Number.isFinite(value) ? { value, status: status(met) } : { value: Number.NaN, status: 'not measured' };
     const ratio = (r: VariantRow | undefined) => r?.ratio ?? Number.NaN;
     const noopRatio = ratio(noop);
-    const ownCpu = noop?.addedCpuUsPerOp ?? Number.NaN;
+    const ownCpu = noop?.profiled?.ownUsPerOp ?? Number.NaN;
     targets.push({
       name: 'noop / raw',
       scope,
@@ -154,7 +217,7 @@ export function evaluateTargets(reports: readonly ScenarioReport[]): Target[] {
       ...measured(noopRatio, noopRatio >= THRESHOLDS.noopRatio),
     });
     targets.push({
-      name: 'own CPU µs per call (noop − raw)',
+      name: OWN_CPU,
       scope,
       requirement: `≤ ${THRESHOLDS.ownCpuUs}`,
       ...measured(ownCpu, ownCpu <= THRESHOLDS.ownCpuUs),
@@ -211,19 +274,33 @@ export function scenarioTable(report: ScenarioReport): string {
   const lines = [
     `### ${report.title}`,
     '',
-    '| variant | ops/s | ratio to raw | µs added / op | CPU µs / op | CPU µs added / op | spans / op | rounds |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| variant | ops/s | ratio to raw | ~95% interval | µs added / op | CPU µs / op | CPU µs added / op | spans / op | windows |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of report.rows) {
     const spans =
       r.expectedSpansPerOp === undefined
         ? fmt(r.spansPerOp, 2)
         : `${fmt(r.spansPerOp, 2)} ${r.recorded === 'ok' ? '✓' : '✗'}`;
+    const isRaw = r.variant === 'raw';
+    const interval = isRaw ? '–' : `${fmt(r.ratioInterval[0], 3)}–${fmt(r.ratioInterval[1], 3)}`;
     lines.push(
-      `| ${r.variant} | ${fmt(r.opsPerSec, 0)} | ${fmt(r.ratio, 3)} | ${r.variant === 'raw' ? '–' : signed(r.addedUsPerOp, 2)} | ${fmt(
+      `| ${r.variant} | ${fmt(r.opsPerSec, 0)} | ${fmt(r.ratio, 3)} | ${interval} | ${isRaw ? '–' : signed(r.addedUsPerOp, 2)} | ${fmt(
         r.cpuUsPerOp,
         1,
-      )} | ${r.variant === 'raw' ? '–' : signed(r.addedCpuUsPerOp, 2)} | ${spans} | ${r.rounds} |`,
+      )} | ${isRaw ? '–' : signed(r.addedCpuUsPerOp, 2)} | ${spans} | ${r.rounds} |`,
+    );
+  }
+  const profiled = report.rows.filter((r) => r.profiled !== undefined);
+  if (profiled.length > 0) {
+    lines.push(
+      '',
+      `Profiled windows (V8 sampling profiler, µs per op): ${profiled
+        .map(
+          (r) =>
+            `${r.variant}: traced-clients' code ${fmt(r.profiled?.ownUsPerOp ?? Number.NaN, 3)}, GC ${fmt(r.profiled?.gcUsPerOp ?? Number.NaN, 2)} (${r.profiled?.windows} windows)`,
+        )
+        .join('; ')}.`,
     );
   }
   for (const note of report.notes) lines.push('', `> ${note}`);
@@ -243,7 +320,7 @@ export function targetsTable(targets: readonly Target[]): string {
 /** The per-scenario targets, one row per scenario and one column per target (compact for reading). */
 export const MATRIX_COLUMNS = [
   { name: 'noop / raw', header: 'noop / raw ≥ 0.97', digits: 3 },
-  { name: 'own CPU µs per call (noop − raw)', header: 'own CPU ≤ 0.5 µs', digits: 2 },
+  { name: OWN_CPU, header: 'own CPU ≤ 0.5 µs', digits: 2 },
   { name: 'traced / raw − otel / raw', header: 'traced − otel ≥ 0', digits: 3 },
   { name: 'span-floor / raw − traced / raw', header: 'floor − traced ≤ 0.03', digits: 3 },
 ] as const;

@@ -4,16 +4,31 @@
  * export and its call, so a client that has not landed on this branch fails only its own
  * variants, with a clear message, and everything else still compiles and runs.
  *
- * `BENCH_SRC` points at another checkout's `src/` (an absolute path), e.g. to measure a branch
- * before it is merged; by default this repository's `src/`.
+ * By default the built package (`dist/index.js`, from `npm run build`): what users run. Source
+ * run through tsx costs more than the build (esbuild's `keepNames` gives every closure a
+ * `defineProperty` call), which the profiles showed as our own cost. `BENCH_SRC` points at
+ * another checkout's `src/` or `dist/` (an absolute path), e.g. to measure a branch before it
+ * is merged.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Span, Tracer } from 'opentracing';
 
-const root = process.env.BENCH_SRC
-  ? pathToFileURL(`${process.env.BENCH_SRC.replace(/\/$/, '')}/index.ts`).href
-  : new URL('../../src/index.ts', import.meta.url).href;
+function entry(): string {
+  const folder = process.env.BENCH_SRC?.replace(/\/$/, '');
+  if (folder === undefined || folder === '') {
+    const built = new URL('../../dist/index.js', import.meta.url);
+    if (!existsSync(built)) throw new Error('dist/index.js is missing: run `npm run build` first (make bench does)');
+    return built.href;
+  }
+  return pathToFileURL(existsSync(`${folder}/index.ts`) ? `${folder}/index.ts` : `${folder}/index.js`).href;
+}
+
+const root = entry();
+
+/** The folder of traced-clients' source the variants load (a `file:` URL): "our code" in a profile. */
+export const librarySource = new URL('.', root).href;
 
 /** A traced-client factory with its options bound: same object type in, traced drop-in out. */
 export type Wrap = <T extends object>(client: T) => T;

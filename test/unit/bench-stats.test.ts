@@ -3,6 +3,8 @@ import { soakTargets } from '../../bench/lib/report.js';
 import {
   evaluateTargets,
   median,
+  medianInterval,
+  OWN_CPU,
   recordCheck,
   recordingFailures,
   type Sample,
@@ -11,10 +13,16 @@ import {
   type Target,
   targetsMatrix,
   targetsTable,
+  toProfileSample,
   toSample,
 } from '../../bench/lib/stats.js';
 
-const sample = (opsPerSec: number, cpuUsPerOp = 10, spansPerOp = 0): Sample => ({ opsPerSec, cpuUsPerOp, spansPerOp });
+const sample = (opsPerSec: number, cpuUsPerOp = 10, spansPerOp = 0, round = 0): Sample => ({
+  round,
+  opsPerSec,
+  cpuUsPerOp,
+  spansPerOp,
+});
 const find = (targets: Target[], name: string) => targets.find((t) => t.name === name);
 
 describe('median', () => {
@@ -33,8 +41,9 @@ describe('median', () => {
 });
 
 describe('toSample', () => {
-  it('turns one process run into per-op figures', () => {
-    expect(toSample({ ops: 2000, elapsedMs: 1000, cpuUs: 50_000, spans: 2000 })).toEqual({
+  it('turns one measured window into per-op figures', () => {
+    expect(toSample({ ops: 2000, elapsedMs: 1000, cpuUs: 50_000, spans: 2000 }, 4)).toEqual({
+      round: 4,
       opsPerSec: 2000,
       cpuUsPerOp: 25,
       spansPerOp: 1,
@@ -42,30 +51,73 @@ describe('toSample', () => {
   });
 });
 
+describe('toProfileSample', () => {
+  it('gives sampled µs per op in our code and in GC; nothing for an unprofiled window', () => {
+    const attribution = { ours: 300, gc: 1000, idle: 5000, other: 90_000 };
+    expect(toProfileSample({ ops: 2000, attribution })).toEqual({ ownUsPerOp: 0.15, gcUsPerOp: 0.5 });
+    expect(toProfileSample({ ops: 2000 })).toBeUndefined();
+  });
+});
+
+describe('medianInterval', () => {
+  it('is the whole range for a few values', () => {
+    expect(medianInterval([3, 1, 2])).toEqual([1, 3]);
+    expect(medianInterval([])).toEqual([Number.NaN, Number.NaN]);
+  });
+
+  it('narrows to order statistics around the median for many values, and holds it', () => {
+    const values = Array.from({ length: 30 }, (_, i) => i + 1); // 1..30, median 15.5
+    const [low, high] = medianInterval(values);
+    expect(low).toBe(9);
+    expect(high).toBe(22);
+    expect(low).toBeLessThan(15.5);
+    expect(high).toBeGreaterThan(15.5);
+  });
+});
+
 describe('summarize', () => {
+  // The machine is twice as fast in round 1 as in round 0 and 2: the per-round pairs cancel that.
   const report = summarize(
     'pg',
     'seq',
     'pg SELECT 1',
     {
-      raw: [sample(1000, 20), sample(900, 30), sample(1100, 10)],
-      noop: [sample(990, 20.3), sample(980, 20.4), sample(1000, 20.2)],
-      traced: [sample(800, 30, 1), sample(810, 30, 1), sample(790, 30, 1)],
-      'span-floor': [sample(820, 29, 1)],
-      otel: [sample(600, 50, 2)],
+      raw: [sample(1000, 20, 0, 0), sample(2000, 10, 0, 1), sample(1000, 20, 0, 2)],
+      noop: [sample(990, 20.3, 0, 0), sample(1960, 10.4, 0, 1), sample(980, 20.2, 0, 2)],
+      traced: [sample(800, 30, 1, 0), sample(1600, 15, 1, 1), sample(800, 30, 1, 2)],
+      'span-floor': [sample(1640, 14.5, 1, 1)],
+      otel: [sample(600, 50, 2, 2)],
     },
     {},
+    [],
+    {
+      raw: [{ ownUsPerOp: 0, gcUsPerOp: 0.2 }],
+      noop: [
+        { ownUsPerOp: 0.1, gcUsPerOp: 0.3 },
+        { ownUsPerOp: 0.3, gcUsPerOp: 0.1 },
+      ],
+    },
   );
   const row = (variant: string) => report.rows.find((r) => r.variant === variant);
 
-  it('reports medians and everything relative to raw of the same run', () => {
+  it('reports medians of per-round ratios, relative to raw of the same round', () => {
     expect(report.rows.map((r) => r.variant)).toEqual(['raw', 'noop', 'traced', 'span-floor', 'otel']);
     expect(row('raw')).toMatchObject({ opsPerSec: 1000, ratio: 1, addedUsPerOp: 0, addedCpuUsPerOp: 0, rounds: 3 });
-    expect(row('noop')?.ratio).toBeCloseTo(0.99, 10);
+    expect(row('noop')?.ratio).toBeCloseTo(0.98, 10);
+    expect(row('noop')?.ratioInterval).toEqual([0.98, 0.99]);
     expect(row('noop')?.addedCpuUsPerOp).toBeCloseTo(0.3, 10);
-    // 1/800 s − 1/1000 s = 250 µs
+    // A ratio of 0.8 at 1000 raw ops/s: 1/800 s − 1/1000 s = 250 µs
+    expect(row('traced')?.ratio).toBeCloseTo(0.8, 10);
     expect(row('traced')?.addedUsPerOp).toBeCloseTo(250, 6);
+    expect(row('span-floor')?.ratio).toBeCloseTo(0.82, 10);
     expect(row('otel')?.ratio).toBeCloseTo(0.6, 10);
+  });
+
+  it('takes our own CPU from the profiled windows', () => {
+    expect(row('noop')?.profiled).toEqual({ windows: 2, ownUsPerOp: 0.2, gcUsPerOp: 0.2 });
+    expect(row('raw')?.profiled).toEqual({ windows: 1, ownUsPerOp: 0, gcUsPerOp: 0.2 });
+    expect(row('traced')?.profiled).toBeUndefined();
+    expect(scenarioTable(report)).toContain("noop: traced-clients' code 0.200, GC 0.20 (2 windows)");
   });
 
   it('marks each recording variant as having recorded, and the others as not applicable', () => {
@@ -103,30 +155,38 @@ describe('recordCheck', () => {
 });
 
 describe('evaluateTargets', () => {
-  const targetsFor = (noop: number, noopCpu: number, traced: number, floor: number, otel: number) =>
+  const targetsFor = (noop: number, ownUs: number, traced: number, floor: number, otel: number) =>
     evaluateTargets([
-      summarize('w', 's', 't', {
-        raw: [sample(1000, 10)],
-        noop: [sample(noop * 1000, noopCpu)],
-        traced: [sample(traced * 1000, 12, 1)],
-        'span-floor': [sample(floor * 1000, 12, 1)],
-        otel: [sample(otel * 1000, 14, 1)],
-      }),
+      summarize(
+        'w',
+        's',
+        't',
+        {
+          raw: [sample(1000, 10)],
+          noop: [sample(noop * 1000, 10)],
+          traced: [sample(traced * 1000, 12, 1)],
+          'span-floor': [sample(floor * 1000, 12, 1)],
+          otel: [sample(otel * 1000, 14, 1)],
+        },
+        {},
+        [],
+        { noop: [{ ownUsPerOp: ownUs, gcUsPerOp: 0 }] },
+      ),
     ]);
 
   it('meets every target when noop ≥ 0.97, own CPU ≤ 0.5 µs, traced ≥ otel and within 3 points of the floor', () => {
-    const targets = targetsFor(0.98, 10.4, 0.9, 0.92, 0.7);
+    const targets = targetsFor(0.98, 0.4, 0.9, 0.92, 0.7);
     expect(targets.filter((t) => t.status !== 'met')).toEqual([]);
     expect(find(targets, 'noop / raw')?.value).toBeCloseTo(0.98, 10);
-    expect(find(targets, 'own CPU µs per call (noop − raw)')?.value).toBeCloseTo(0.4, 10);
+    expect(find(targets, OWN_CPU)?.value).toBeCloseTo(0.4, 10);
     expect(find(targets, 'traced / raw − otel / raw')?.value).toBeCloseTo(0.2, 10);
     expect(find(targets, 'span-floor / raw − traced / raw')?.value).toBeCloseTo(0.02, 10);
   });
 
   it('misses each target on its own threshold', () => {
-    const targets = targetsFor(0.96, 10.6, 0.8, 0.84, 0.85);
+    const targets = targetsFor(0.96, 0.6, 0.8, 0.84, 0.85);
     expect(find(targets, 'noop / raw')?.status).toBe('missed');
-    expect(find(targets, 'own CPU µs per call (noop − raw)')?.status).toBe('missed');
+    expect(find(targets, OWN_CPU)?.status).toBe('missed');
     expect(find(targets, 'traced / raw − otel / raw')?.status).toBe('missed');
     expect(find(targets, 'span-floor / raw − traced / raw')?.status).toBe('missed');
   });
@@ -134,6 +194,7 @@ describe('evaluateTargets', () => {
   it('says "not measured" when a variant the target needs did not run', () => {
     const targets = evaluateTargets([summarize('w', 's', 't', { raw: [sample(1000)], otel: [sample(700, 10, 1)] })]);
     expect(find(targets, 'noop / raw')?.status).toBe('not measured');
+    expect(find(targets, OWN_CPU)?.status).toBe('not measured');
     expect(find(targets, 'traced / raw − otel / raw')?.status).toBe('not measured');
     expect(find(targets, 'otel recorded')?.status).toBe('met');
     expect(targetsTable(targets)).toContain('not measured');
@@ -182,9 +243,11 @@ describe('scenarioTable', () => {
 
 describe('targetsMatrix', () => {
   it('has one row per scenario with a cell per target and the recording proof', () => {
-    const s = (opsPerSec: number, spansPerOp = 0) => ({ opsPerSec, cpuUsPerOp: 10, spansPerOp });
+    const s = (opsPerSec: number, spansPerOp = 0) => ({ round: 0, opsPerSec, cpuUsPerOp: 10, spansPerOp });
     const targets = evaluateTargets([
-      summarize('pg', 'seq', 't', { raw: [s(1000)], noop: [s(950)], traced: [s(900, 1)], otel: [s(600, 0)] }),
+      summarize('pg', 'seq', 't', { raw: [s(1000)], noop: [s(950)], traced: [s(900, 1)], otel: [s(600, 0)] }, {}, [], {
+        noop: [{ ownUsPerOp: 0, gcUsPerOp: 0 }],
+      }),
       summarize('ioredis', 'seq', 't', { raw: [s(1000)], 'span-floor': [s(900, 1)] }),
     ]);
     const matrix = targetsMatrix(targets);

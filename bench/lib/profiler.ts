@@ -1,0 +1,25 @@
+/**
+ * V8's sampling profiler over one window of this process (node:inspector), its profile
+ * charged to owners as soon as it stops (`attribution.ts`), so no profile file is written.
+ */
+import { Session } from 'node:inspector/promises';
+import { librarySource } from '../traced/load.js';
+import { type Attribution, attribute, type CpuProfile, classifierFor } from './attribution.js';
+
+/** µs between samples: fine enough for a few thousand samples per second of run. */
+const SAMPLING_INTERVAL_US = 100;
+
+export async function startProfiler(): Promise<{ stop(): Promise<Attribution> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: SAMPLING_INTERVAL_US });
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      return attribute(profile as CpuProfile, classifierFor([librarySource]));
+    },
+  };
+}
