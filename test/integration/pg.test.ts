@@ -542,6 +542,25 @@ describe.runIf(available)('tracedPg', () => {
       await Promise.all([off.end(), fn.end()]);
     });
 
+    it('a text queried again gets the same name and statement; configure({ maxStatementLength }) applies at once', async () => {
+      const pool = tracedPg(newPool());
+      const text = "SELECT 'a' || $1::text AS joined, 12345 AS n";
+      await pool.query(text, ['b']);
+      await pool.query(text, ['c']);
+      const statement = 'SELECT ? || $1::text AS joined, ? AS n';
+      expect(tracing.spans().map((s) => [s.name, s.tags['db.statement']])).toEqual([
+        ['pg:SELECT', statement],
+        ['pg:SELECT', statement],
+      ]);
+      tracing.reset();
+      configure({ tracer: tracing.tracer, maxStatementLength: 24 });
+      await pool.query(text, ['d']);
+      const capped = String(tracing.one('pg:SELECT').tags['db.statement']);
+      expect(capped.length).toBeLessThanOrEqual(24);
+      expect(capped.endsWith(TRUNCATION_MARKER)).toBe(true);
+      await pool.end();
+    });
+
     it('sqlComment: the server sees traceparent of the query span; never on named statements', async () => {
       const pool = tracedPg(newPool(), { sqlComment: true });
       const root = parent();

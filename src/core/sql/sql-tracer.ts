@@ -14,6 +14,16 @@ import type { SqlDialect } from './sanitize.js';
 import { appendSqlComment, sqlCommentFor } from './sql-comment.js';
 import { paramsTag, type SqlRecordingOptions, sanitizeErrorMessage, statementTag } from './statement.js';
 
+const TEXT_CACHE_SIZE = 512;
+/** Longer texts are generated, rarely repeated: not worth keeping. */
+const MAX_CACHED_TEXT = 4096;
+
+function remember<V>(cache: Map<string, V>, text: string, value: V): void {
+  if (text.length > MAX_CACHED_TEXT) return;
+  if (cache.size >= TEXT_CACHE_SIZE) cache.clear();
+  cache.set(text, value);
+}
+
 /** The tag that holds parameter values when `captureParams: true`. */
 export const DB_PARAMS_TAG = 'db.params';
 
@@ -67,6 +77,14 @@ export class SqlTracer<Info extends SqlQuery> {
   private readonly captureParams: boolean;
   private readonly sqlComment: boolean;
   private readonly statement: SqlRecordingOptions['statement'];
+  /**
+   * Per SQL text: its operation name, and its sanitized statement at `cachedMax`. Services
+   * send the same few hundred texts over and over, and scanning one costs more than the rest
+   * of the span; bounded (cleared when full), so distinct texts cost one extra map insert.
+   */
+  private readonly names = new Map<string, string>();
+  private readonly statements = new Map<string, string | undefined>();
+  private cachedMax = -1;
 
   constructor(
     readonly instrumentation: Instrumentation<Info, unknown>,
@@ -94,26 +112,50 @@ export class SqlTracer<Info extends SqlQuery> {
   start(query: Info): Span | undefined {
     const instrumentation = this.instrumentation;
     const fixedName = instrumentation.options.operationName;
-    const defaultName =
-      typeof fixedName === 'string' ? fixedName : sqlOperationName(this.prefix, query.text, query.name);
+    const defaultName = typeof fixedName === 'string' ? fixedName : this.operationName(query);
     const name = fixedName === undefined ? defaultName : instrumentation.operationName(defaultName, query);
     const span = instrumentation.start(name);
     if (span === undefined) return undefined;
     const max = instrumentation.maxStatementLength;
     const onError = instrumentation.onError;
     if (query.text !== undefined) {
-      setTagSafely(
-        span,
-        TAG.DB_STATEMENT,
-        statementTag(query.text, this.statement, max, this.dialect, onError),
-        onError,
-      );
+      setTagSafely(span, TAG.DB_STATEMENT, this.statementOf(query.text, max), onError);
     } else if (query.name !== undefined) {
       setTagSafely(span, TAG.DB_STATEMENT, capLength(`EXECUTE ${query.name}`, max), onError);
     }
     if (this.captureParams) setTagSafely(span, DB_PARAMS_TAG, paramsTag(query.values, max), onError);
     instrumentation.requestHook(span, query);
     return span;
+  }
+
+  private operationName(query: Info): string {
+    const text = query.text;
+    if (text === undefined) return sqlOperationName(this.prefix, text, query.name);
+    let name = this.names.get(text);
+    if (name === undefined) {
+      name = sqlOperationName(this.prefix, text, query.name);
+      // A text with no leading keyword is named after its prepared statement: not cacheable.
+      if (name !== `${this.prefix}:QUERY` && !(query.name !== undefined && name.endsWith(`:${query.name}`))) {
+        remember(this.names, text, name);
+      }
+    }
+    return name;
+  }
+
+  /** `db.statement` of `text`; only the default (sanitized) form is cached, being a pure function of it. */
+  private statementOf(text: string, max: number): string | undefined {
+    const option = this.statement;
+    if (option !== undefined && option !== 'sanitized') {
+      return statementTag(text, option, max, this.dialect, this.instrumentation.onError);
+    }
+    if (this.cachedMax !== max) {
+      this.statements.clear();
+      this.cachedMax = max;
+    }
+    if (this.statements.has(text)) return this.statements.get(text);
+    const statement = statementTag(text, option, max, this.dialect, this.instrumentation.onError);
+    remember(this.statements, text, statement);
+    return statement;
   }
 
   /** The text to send: with the sqlcommenter comment when enabled, else `text` itself. */
