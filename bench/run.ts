@@ -228,6 +228,14 @@ console.log(
 
 const profiles = new Map<string, Partial<Record<Variant, ProfileSample[]>>>();
 
+/** A worker that died or hung: a run failure, with the tail of its stderr. */
+function workerFailed(key: string, variant: Variant, error: WorkerFailure): void {
+  failures.push(`${key} ${variant}: ${error.message}`);
+  console.error(
+    `${key} ${variant} FAILED (${error.message})\n    ${error.stderrTail.split('\n').slice(-6).join('\n    ')}`,
+  );
+}
+
 /** Starts every variant of one scenario (one after the other, so warm-ups do not overlap). */
 async function startVariants(workload: Workload, scenario: Scenario): Promise<Map<Variant, VariantProcess>> {
   const key = `${workload.name}/${scenario.name}`;
@@ -253,10 +261,7 @@ async function startVariants(workload: Workload, scenario: Scenario): Promise<Ma
         for (const p of plan) if (p.workload === workload) note(`${workload.name}/${p.scenario.name}`, text);
         continue;
       }
-      failures.push(`${key} ${variant}: ${error.message}`);
-      console.error(
-        `${key} ${variant} FAILED (${error.message})\n    ${error.stderrTail.split('\n').slice(-6).join('\n    ')}`,
-      );
+      workerFailed(key, variant, error);
     }
   }
   return started;
@@ -276,10 +281,7 @@ for (const { workload, scenario } of plan) {
     } catch (error) {
       if (!(error instanceof WorkerFailure)) throw error;
       workers.delete(variant);
-      failures.push(`${key} ${variant}: ${error.message}`);
-      console.error(
-        `${key} ${variant} FAILED (${error.message})\n    ${error.stderrTail.split('\n').slice(-6).join('\n    ')}`,
-      );
+      workerFailed(key, variant, error);
       return undefined;
     }
   };

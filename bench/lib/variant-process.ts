@@ -73,10 +73,6 @@ export class VariantProcess {
     clearTimeout(timer);
   }
 
-  kill(): void {
-    if (this.exited === undefined) this.child.kill('SIGKILL');
-  }
-
   private wake(): void {
     const waiting = this.waiting;
     this.waiting = undefined;

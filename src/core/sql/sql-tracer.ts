@@ -9,7 +9,7 @@ import type { Settlement } from '../lifecycle.js';
 import { capLength } from '../redact.js';
 import { resolveTracer, setTagSafely } from '../span-ops.js';
 import { TAG, type TagMap } from '../tags.js';
-import { sqlOperationName } from './operation.js';
+import { firstSqlWord, sqlOperationName } from './operation.js';
 import type { SqlDialect } from './sanitize.js';
 import { appendSqlComment, sqlCommentFor } from './sql-comment.js';
 import { paramsTag, type SqlRecordingOptions, sanitizeErrorMessage, statementTag } from './statement.js';
@@ -131,14 +131,12 @@ export class SqlTracer<Info extends SqlQuery> {
   private operationName(query: Info): string {
     const text = query.text;
     if (text === undefined) return sqlOperationName(this.prefix, text, query.name);
-    let name = this.names.get(text);
-    if (name === undefined) {
-      name = sqlOperationName(this.prefix, text, query.name);
-      // A text with no leading keyword is named after its prepared statement: not cacheable.
-      if (name !== `${this.prefix}:QUERY` && !(query.name !== undefined && name.endsWith(`:${query.name}`))) {
-        remember(this.names, text, name);
-      }
-    }
+    const known = this.names.get(text);
+    if (known !== undefined) return known;
+    const name = sqlOperationName(this.prefix, text, query.name);
+    // Only a name read from the text's own first word depends on the text alone (else it is
+    // the prepared statement's name, or QUERY).
+    if (firstSqlWord(text) !== undefined) remember(this.names, text, name);
     return name;
   }
 
