@@ -63,4 +63,4 @@ export {
 } from './span-ops.js';
 export { SPAN_KIND, type SpanKind, TAG, type TagMap, type TagValue } from './tags.js';
 export { type TracedFunctionOptions, traced, tracedFunction } from './traced-function.js';
-export { registerTraced } from './traced-registry.js';
+export { markTracedInPlace, registerTraced } from './traced-registry.js';

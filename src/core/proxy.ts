@@ -11,6 +11,7 @@
  * never on it.
  */
 import { state } from '../context/index.js';
+import { isTracedInPlace } from './traced-registry.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: a method of any signature; the wrapper keeps it.
 type AnyFunction = (...args: any[]) => any;
@@ -51,7 +52,8 @@ function isClass(fn: AnyFunction): boolean {
 
 /** True when `value` is a traced proxy (or traced function) made by this package. */
 export function isTraced(value: unknown): boolean {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && state.originals.has(value);
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
+  return state.originals.has(value) || isTracedInPlace(value);
 }
 
 /**
@@ -71,17 +73,20 @@ export function untraced<T>(value: T): T {
  */
 export function tracedProxy<T extends object>(target: T, methods: MethodTable<T>, properties?: PropertyTable<T>): T {
   if (state.originals.has(target)) return target;
-  const traced = new Map<PropertyKey, CachedMethod>();
+  // One cache for every method read through the proxy, traced or not: the hot path (a method
+  // read again) is one Map lookup and one compare, whatever kind of method it is.
+  const methodCache = new Map<PropertyKey, CachedMethod>();
   const views = new Map<PropertyKey, { readonly original: object; readonly view: object }>();
-  const untouched = new Map<PropertyKey, CachedMethod>();
 
-  const wrapUntouched = (key: PropertyKey, original: AnyFunction): AnyFunction => {
-    const cached = untouched.get(key);
-    if (cached !== undefined && cached.original === original) return cached.wrapped;
-    // Keep classes and the constructor as they are (`x.constructor === Pool` must hold), and
-    // respect the Proxy invariant for read-only, non-configurable properties.
+  const wrapMethod = (object: T, key: PropertyKey, original: AnyFunction): AnyFunction => {
+    const wrapper = methods[key];
     let wrapped = original;
-    if (key !== 'constructor' && !isClass(original) && !isFrozenProperty(target, key)) {
+    if (isFrozenProperty(object, key)) {
+      // The Proxy invariant: a read-only, non-configurable property reads as its own value.
+    } else if (wrapper !== undefined) {
+      wrapped = wrapper(original, object, proxy);
+    } else if (key !== 'constructor' && !isClass(original)) {
+      // Keep classes and the constructor as they are (`x.constructor === Pool` must hold).
       wrapped = function (this: unknown, ...args: unknown[]) {
         const result = Reflect.apply(original, this === proxy || this === undefined ? target : this, args);
         return result === target ? proxy : result;
@@ -89,32 +94,26 @@ export function tracedProxy<T extends object>(target: T, methods: MethodTable<T>
       Object.defineProperty(wrapped, 'name', { value: original.name });
       Object.defineProperty(wrapped, 'length', { value: original.length });
     }
-    untouched.set(key, { original, wrapped });
+    methodCache.set(key, { original, wrapped });
     return wrapped;
   };
 
   const proxy: T = new Proxy(target, {
     get(object, key) {
       const value: unknown = Reflect.get(object, key, object);
-      if (typeof value !== 'function') {
-        const viewOf = properties?.[key];
-        if (viewOf === undefined || value === null || typeof value !== 'object') return value;
-        if (isFrozenProperty(object, key)) return value;
-        const cachedView = views.get(key);
-        if (cachedView !== undefined && cachedView.original === value) return cachedView.view;
-        const view = viewOf(value, object, proxy);
-        views.set(key, { original: value, view });
-        return view;
+      if (typeof value === 'function') {
+        const cached = methodCache.get(key);
+        if (cached !== undefined && cached.original === value) return cached.wrapped;
+        return wrapMethod(object, key, value as AnyFunction);
       }
-      const wrapper = methods[key];
-      if (wrapper === undefined) return wrapUntouched(key, value as AnyFunction);
-      const cached = traced.get(key);
-      if (cached !== undefined && cached.original === value) return cached.wrapped;
-      const wrapped = isFrozenProperty(object, key)
-        ? (value as AnyFunction)
-        : wrapper(value as AnyFunction, object, proxy);
-      traced.set(key, { original: value as AnyFunction, wrapped });
-      return wrapped;
+      const viewOf = properties?.[key];
+      if (viewOf === undefined || value === null || typeof value !== 'object') return value;
+      if (isFrozenProperty(object, key)) return value;
+      const cachedView = views.get(key);
+      if (cachedView !== undefined && cachedView.original === value) return cachedView.view;
+      const view = viewOf(value, object, proxy);
+      views.set(key, { original: value, view });
+      return view;
     },
     set(object, key, value) {
       // Setters run on the real object, like getters above (private fields, internal slots).
