@@ -96,12 +96,14 @@ export class Instrumentation<RequestInfo = unknown, ResponseInfo = unknown> {
     const parent = options?.parent === undefined ? this.parent() : (options.parent ?? undefined);
     if (parent === undefined && this.requireParentSpan) return undefined;
     const tracer = resolveTracer(this.tracer);
-    const span = startSpanSafely(tracer, operationName, {
+    const span = startSpanSafely(
+      tracer,
+      operationName,
       parent,
-      followsFrom: options?.followsFrom,
-      tags: this.baseTags,
-      onError: this.onError,
-    });
+      options?.followsFrom === true,
+      this.baseTags,
+      this.onError,
+    );
     if (span !== undefined && tags !== undefined) addTagsSafely(span, tags, this.onError);
     return span;
   }

@@ -38,30 +38,31 @@ export function definedTags(tags: TagMap | undefined): Record<string, string | n
   return out;
 }
 
-/** Options of {@link startSpanSafely}. */
-export interface StartOptions {
-  readonly parent?: Span | SpanContext | undefined;
-  /** `followsFrom` instead of `childOf` (messaging consumers that do not block the producer). */
-  readonly followsFrom?: boolean;
-  /** Passed to the tracer as the start tags (reused across calls: never mutated here). */
-  readonly tags?: Record<string, string | number | boolean>;
-  readonly startTime?: number;
-  readonly onError?: InstrumentationErrorHandler | undefined;
-}
-
-/** Starts a span; `undefined` when the tracer throws (reported) or is the no-op tracer. */
-export function startSpanSafely(tracer: Tracer, operationName: string, options: StartOptions): Span | undefined {
-  const spanOptions: SpanOptions = { tags: options.tags };
-  if (options.startTime !== undefined) spanOptions.startTime = options.startTime;
-  if (options.parent !== undefined) {
-    if (options.followsFrom) spanOptions.references = [followsFromRef(options.parent)];
-    else spanOptions.childOf = options.parent;
+/**
+ * Starts a span; `undefined` when the tracer throws (reported) or is the no-op tracer.
+ * Positional, not an options bag: this runs on every traced call, and the tracer's own
+ * `SpanOptions` is the one object it must allocate (tracers may mutate it).
+ *
+ * @param tags start tags, reused across calls: never mutated here
+ */
+export function startSpanSafely(
+  tracer: Tracer,
+  operationName: string,
+  parent: Span | SpanContext | undefined,
+  followsFrom: boolean,
+  tags: Record<string, string | number | boolean>,
+  onError: InstrumentationErrorHandler | undefined,
+): Span | undefined {
+  const spanOptions: SpanOptions = { tags };
+  if (parent !== undefined) {
+    if (followsFrom) spanOptions.references = [followsFromRef(parent)];
+    else spanOptions.childOf = parent;
   }
   let span: Span;
   try {
     span = tracer.startSpan(operationName, spanOptions);
   } catch (error) {
-    reportFault(error, 'tracer.startSpan', options.onError);
+    reportFault(error, 'tracer.startSpan', onError);
     return undefined;
   }
   if (span === null || typeof span !== 'object' || isNoopSpan(span)) return undefined;

@@ -71,6 +71,7 @@ export function beforeHttpRequest(
       ? (guard('currentSpanExtractor', currentSpanExtractor, instrumentation.onError) ?? null)
       : undefined;
   const span = tracing.start({
+    method: request.method,
     info: {
       method: request.method,
       url: fullUrl,

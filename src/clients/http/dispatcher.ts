@@ -11,7 +11,7 @@ import { type HttpCall, HttpClientTracing, type OutgoingRequest } from './http-s
 import { httpState } from './http-state.js';
 import type { DispatcherDispatch, DispatchOptionsLike, OriginCarrier } from './internal-types.js';
 import { HeaderView, withDispatchHeaders } from './request-info.js';
-import type { DispatcherTracingOptions, HttpHeaderReader, HttpResponseLike } from './types.js';
+import type { DispatcherTracingOptions, HttpHeaderReader, HttpRequestInfo, HttpResponseLike } from './types.js';
 
 /**
  * The origin a Pool or Client sends to when the dispatch options name none. undici keeps it
@@ -33,22 +33,48 @@ function originText(origin: DispatchOptionsLike['origin'], fallback: string | un
   return origin.endsWith('/') ? origin.slice(0, -1) : origin;
 }
 
-function readDispatch(opts: DispatchOptionsLike, fallbackOrigin: string | undefined): OutgoingRequest {
-  const origin = originText(opts.origin, fallbackOrigin);
-  const path = typeof opts.path === 'string' ? opts.path : '';
-  const url = origin === undefined ? path : origin + path;
-  return {
-    info: {
-      method: typeof opts.method === 'string' ? opts.method : 'GET',
-      url,
-      headers: new HeaderView(opts.headers),
-      component: 'undici',
-    },
-    target: url,
+/**
+ * One dispatched request as the span needs it. Only the method is read up front; the URL,
+ * origin and hook info are built on first read, which happens only when a span records (or
+ * a hook asks): the no-op path allocates nothing else.
+ */
+class DispatchRequest implements OutgoingRequest {
+  readonly method: string;
+  readonly headers: unknown;
+  private builtInfo: HttpRequestInfo | undefined;
+  private builtUrl: string | undefined;
+
+  constructor(
+    private readonly opts: DispatchOptionsLike,
+    private readonly fallbackOrigin: string | undefined,
+  ) {
+    this.method = typeof opts.method === 'string' ? opts.method : 'GET';
+    this.headers = opts.headers;
+  }
+
+  get origin(): string {
     // Without an origin there is no peer; the path alone must not be parsed as one.
-    origin: origin ?? '',
-    headers: opts.headers,
-  };
+    return originText(this.opts.origin, this.fallbackOrigin) ?? '';
+  }
+
+  get target(): string {
+    if (this.builtUrl === undefined) {
+      const origin = originText(this.opts.origin, this.fallbackOrigin);
+      const path = typeof this.opts.path === 'string' ? this.opts.path : '';
+      this.builtUrl = origin === undefined ? path : origin + path;
+    }
+    return this.builtUrl;
+  }
+
+  get info(): HttpRequestInfo {
+    this.builtInfo ??= {
+      method: this.method,
+      url: this.target,
+      headers: new HeaderView(this.headers),
+      component: 'undici',
+    };
+    return this.builtInfo;
+  }
 }
 
 /** The response head a dispatcher hands its hooks: `Response`'s shape, the body left alone. */
@@ -154,7 +180,7 @@ export function tracedDispatcher<T extends Dispatcher>(dispatcher: T, options?: 
         // Invalid options go to undici untouched, to fail exactly as they would untraced.
         return dispatch(opts, handler);
       }
-      const request = readDispatch(opts, fallbackOrigin);
+      const request = new DispatchRequest(opts, fallbackOrigin);
       const span = tracing.start(request);
       if (span === undefined) return dispatch(opts, handler);
       const call = tracing.call(span, request.info, opts.signal);

@@ -7,7 +7,7 @@ import { guard, isTraced, registerTraced } from '../../core/index.js';
 import { HttpClientTracing, type OutgoingRequest } from './http-span.js';
 import { httpState } from './http-state.js';
 import { fetchMethod, HeaderView, isFetchableUrl } from './request-info.js';
-import type { FetchTracingOptions } from './types.js';
+import type { FetchTracingOptions, HttpRequestInfo } from './types.js';
 
 /** Any function with fetch's shape: `(input, init?) => Promise<response>`. */
 export type FetchLike = (input: never, init?: never) => Promise<unknown>;
@@ -29,8 +29,30 @@ interface InitLike {
   readonly signal?: AbortSignal | null;
 }
 
-interface FetchRequest extends OutgoingRequest {
-  readonly signal: AbortSignal | null | undefined;
+/**
+ * One fetch call as the span needs it. The hook info is built on first read, which happens
+ * only when a span records (or a hook asks): the no-op path allocates nothing else.
+ */
+class FetchRequest implements OutgoingRequest {
+  private builtInfo: HttpRequestInfo | undefined;
+
+  constructor(
+    readonly method: string,
+    private readonly url: string,
+    readonly target: string | URL,
+    readonly headers: unknown,
+    readonly signal: AbortSignal | null | undefined,
+  ) {}
+
+  get info(): HttpRequestInfo {
+    this.builtInfo ??= {
+      method: this.method,
+      url: this.url,
+      headers: new HeaderView(this.headers),
+      component: 'fetch',
+    };
+    return this.builtInfo;
+  }
 }
 
 function isRequestLike(input: unknown): input is RequestLike {
@@ -67,18 +89,13 @@ function readFetchRequest(input: unknown, init: unknown): FetchRequest | undefin
     return undefined;
   }
   const options = init !== null && typeof init === 'object' ? (init as InitLike) : undefined;
-  const headers = options?.headers !== undefined ? options.headers : request?.headers;
-  return {
-    info: {
-      method: fetchMethod(options?.method ?? request?.method),
-      url,
-      headers: new HeaderView(headers),
-      component: 'fetch',
-    },
+  return new FetchRequest(
+    fetchMethod(options?.method ?? request?.method),
+    url,
     target,
-    headers,
-    signal: options !== undefined && 'signal' in options ? options.signal : request?.signal,
-  };
+    options?.headers !== undefined ? options.headers : request?.headers,
+    options !== undefined && 'signal' in options ? options.signal : request?.signal,
+  );
 }
 
 /**
