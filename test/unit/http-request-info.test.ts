@@ -10,7 +10,7 @@ import {
   withDispatchHeaders,
 } from '../../src/clients/http/request-info.js';
 import { getResponseHandlerHook, setResponseHandlerHook } from '../../src/clients/http/response-hook.js';
-import { registerTraced } from '../../src/core/index.js';
+import { markTracedInPlace, registerTraced } from '../../src/core/index.js';
 import { isTraced, untraced } from '../../src/core/proxy.js';
 
 describe('readHeader', () => {
@@ -106,6 +106,14 @@ describe('isFetchableUrl', () => {
       expect(isFetchableUrl('http://example.com/?next=http://bob:pw@x')).toBe(true);
     }
   });
+
+  it('the same string twice in a row gets the same answer (the last fetchable one is remembered)', () => {
+    const good = 'http://example.com/orders?id=7';
+    const bad = 'http://bob:pw@example.com/orders';
+    expect([isFetchableUrl(good), isFetchableUrl(good)]).toEqual([true, true]);
+    expect([isFetchableUrl(bad), isFetchableUrl(bad)]).toEqual([false, false]);
+    expect([isFetchableUrl(good), isFetchableUrl(bad), isFetchableUrl(good)]).toEqual([true, false, true]);
+  });
 });
 
 describe('classifyFailure', () => {
@@ -163,5 +171,18 @@ describe('core: registerTraced and isTraced for functions', () => {
     expect(isTraced(traced)).toBe(true);
     expect(isTraced(original)).toBe(false);
     expect(untraced(traced)).toBe(original);
+  });
+
+  it('an object traced in place counts as traced and is its own original, for every copy of the package', () => {
+    const pipeline = { exec: () => 1 };
+    expect(markTracedInPlace(pipeline)).toBe(pipeline);
+    expect(isTraced(pipeline)).toBe(true);
+    expect(untraced(pipeline)).toBe(pipeline);
+    expect(isTraced({ exec: () => 1 })).toBe(false);
+    // The marker is a registered symbol, so a second copy of the package (ESM and CJS) sees it.
+    expect(Object.getOwnPropertySymbols(pipeline).map((s) => Symbol.keyFor(s))).toEqual([
+      'traced-clients.traced-in-place.v1',
+    ]);
+    expect(Object.keys(pipeline)).toEqual(['exec']);
   });
 });
