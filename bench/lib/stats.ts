@@ -98,6 +98,12 @@ export interface ScenarioReport {
   /** Human label, e.g. "pg SELECT 1, 64 in flight". */
   readonly title: string;
   readonly rows: readonly VariantRow[];
+  /**
+   * Traced calls per operation: the spans the traced client records per op (an amqplib round
+   * trip is a publish and a delivery; a pipeline is one `exec`, however many commands it
+   * queues). Own CPU is judged per call, so it is divided by this.
+   */
+  readonly tracedCallsPerOp: number;
   /** Why a scenario or variant did not run (service down, client not merged yet). */
   readonly notes: readonly string[];
 }
@@ -167,7 +173,7 @@ export function summarize(
       recorded: recordCheck(variant, median(list.map((s) => s.spansPerOp)), expected),
     });
   }
-  return { workload, scenario, title, rows, notes };
+  return { workload, scenario, title, rows, tracedCallsPerOp: expected.traced ?? 1, notes };
 }
 
 export interface Target {
@@ -184,7 +190,10 @@ export type TargetStatus = 'met' | 'missed' | 'not measured';
 
 const status = (met: boolean): TargetStatus => (met ? 'met' : 'missed');
 
-/** Our own CPU per call: sampled time in traced-clients' code per op of the noop variant. */
+/**
+ * Our own CPU per call: sampled time in traced-clients' code per op of the noop variant,
+ * divided by the traced calls an op makes ({@link ScenarioReport.tracedCallsPerOp}).
+ */
 export const OWN_CPU = 'own CPU µs per call (profiled, noop)';
 
 export const THRESHOLDS = {
@@ -209,7 +218,7 @@ export function evaluateTargets(reports: readonly ScenarioReport[]): Target[] {
       Number.isFinite(value) ? { value, status: status(met) } : { value: Number.NaN, status: 'not measured' };
     const ratio = (r: VariantRow | undefined) => r?.ratio ?? Number.NaN;
     const noopRatio = ratio(noop);
-    const ownCpu = noop?.profiled?.ownUsPerOp ?? Number.NaN;
+    const ownCpu = (noop?.profiled?.ownUsPerOp ?? Number.NaN) / report.tracedCallsPerOp;
     targets.push({
       name: 'noop / raw',
       scope,
@@ -300,7 +309,11 @@ export function scenarioTable(report: ScenarioReport): string {
           (r) =>
             `${r.variant}: traced-clients' code ${fmt(r.profiled?.ownUsPerOp ?? Number.NaN, 3)}, GC ${fmt(r.profiled?.gcUsPerOp ?? Number.NaN, 2)} (${r.profiled?.windows} windows)`,
         )
-        .join('; ')}.`,
+        .join('; ')}.${
+        report.tracedCallsPerOp === 1
+          ? ''
+          : ` An op is ${report.tracedCallsPerOp} traced calls: own CPU per call is a ${report.tracedCallsPerOp}th of it.`
+      }`,
     );
   }
   for (const note of report.notes) lines.push('', `> ${note}`);

@@ -120,6 +120,19 @@ describe('summarize', () => {
     expect(scenarioTable(report)).toContain("noop: traced-clients' code 0.200, GC 0.20 (2 windows)");
   });
 
+  it('judges own CPU per traced call: an op of two traced calls halves it', () => {
+    const profiles = { noop: [{ ownUsPerOp: 0.8, gcUsPerOp: 0 }] };
+    const samples = { raw: [sample(1000, 20, 0, 0)], noop: [sample(990, 20.3, 0, 0)] };
+    const one = summarize('ioredis', 'seq', 'GET', samples, {}, [], profiles);
+    const two = summarize('amqplib', 'seq', 'round trip', samples, { traced: 2 }, [], profiles);
+    const own = (r: typeof one) => evaluateTargets([r]).find((t) => t.name === OWN_CPU);
+    expect(one.tracedCallsPerOp).toBe(1);
+    expect(own(one)).toMatchObject({ value: 0.8, status: 'missed' });
+    expect(two.tracedCallsPerOp).toBe(2);
+    expect(own(two)).toMatchObject({ value: 0.4, status: 'met' });
+    expect(scenarioTable(two)).toContain('An op is 2 traced calls');
+  });
+
   it('marks each recording variant as having recorded, and the others as not applicable', () => {
     expect(row('raw')?.recorded).toBe('n/a');
     expect(row('noop')?.recorded).toBe('n/a');
