@@ -312,7 +312,7 @@ export function scenarioTable(report: ScenarioReport): string {
         .join('; ')}.${
         report.tracedCallsPerOp === 1
           ? ''
-          : ` An op is ${report.tracedCallsPerOp} traced calls: own CPU per call is a ${report.tracedCallsPerOp}th of it.`
+          : ` An op is ${report.tracedCallsPerOp} traced calls: own CPU per call is the per-op figure divided by ${report.tracedCallsPerOp}.`
       }`,
     );
   }

@@ -6,6 +6,7 @@
 import { Cluster, Redis } from 'ioredis';
 import type { Span } from 'opentracing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { distinctNames } from '../../src/clients/ioredis/batch.js';
 import { getCurrentSpan, spanInContext } from '../../src/context/index.js';
 import { configure, isTraced, resetConfig, untraced } from '../../src/core/index.js';
 import { tracedRedis } from '../../src/ioredis.js';
@@ -194,5 +195,14 @@ describe('instrumentation never breaks the app', () => {
     const error = await redis.get('k').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect(tracing.startedCount).toBe(0);
+  });
+});
+
+describe('distinctNames (a batch span’s redis.batch.commands)', () => {
+  it('uppercase, each once in first-seen order, whatever the case or container', () => {
+    expect(distinctNames(['get', 'GET', 'set', 'get', 'Set', 'del'])).toBe('GET,SET,DEL');
+    expect(distinctNames(new Set(['get']))).toBe('GET');
+    expect(distinctNames(new Set(['get', 'Get']))).toBe('GET');
+    expect(distinctNames([])).toBe('');
   });
 });

@@ -35,14 +35,43 @@ interface BatchState {
   sent: boolean;
 }
 
-/** The distinct uppercase names of a batch's commands, in first-seen order. */
-export function distinctNames(names: readonly string[]): string {
-  return [...new Set(names)].join(',');
+/**
+ * The distinct uppercase names of a batch's commands, in first-seen order. Deduplicated
+ * before uppercasing: a 100-command pipeline of one command uppercases one name, not 100.
+ */
+export function distinctNames(names: Iterable<string>): string {
+  const seen = names instanceof Set ? (names as Set<string>) : new Set<string>(names);
+  if (seen.size === 1) for (const name of seen) return String(name).toUpperCase();
+  const upper = new Set<string>();
+  for (const name of seen) upper.add(String(name).toUpperCase());
+  return [...upper].join(',');
 }
 
 /** Tags of a batch span: its size, the distinct names of its commands, its database. */
-export function batchTagsOf(client: ClientState, names: readonly string[]): TagMap {
-  return { [TAG_BATCH_SIZE]: names.length, [TAG_BATCH_COMMANDS]: distinctNames(names), ...dbTags(client) };
+export function batchTagsOf(client: ClientState, size: number, names: Iterable<string>): TagMap {
+  return { [TAG_BATCH_SIZE]: size, [TAG_BATCH_COMMANDS]: distinctNames(names), ...dbTags(client) };
+}
+
+/** Whether a queued command is one the caller queued (not the MULTI/EXEC a `multi()` wraps them in). */
+function isUserCommand(command: RawCommand, kind: BatchKind): boolean {
+  return kind === 'PIPELINE' || (command.name !== 'multi' && command.name !== 'exec');
+}
+
+/** Tags of a batch about to be sent, read straight from its queue (no copy of it). */
+function queuedBatchTags(client: ClientState, pipeline: PipelineInternals, kind: BatchKind): TagMap {
+  const queue = Array.isArray(pipeline._queue) ? pipeline._queue : [];
+  const names = new Set<string>();
+  let size = 0;
+  let last: string | undefined;
+  for (const command of queue) {
+    if (!isUserCommand(command, kind)) continue;
+    size++;
+    // Batches repeat a command back to back (100 GETs): a compare instead of a set insert.
+    if (command.name === last) continue;
+    last = command.name;
+    names.add(last);
+  }
+  return batchTagsOf(client, size, names);
 }
 
 /** The first key of a queued batch (ioredis routes a Cluster pipeline by it). */
@@ -91,6 +120,11 @@ function settleChildren(children: readonly SpanSettler[], result: unknown, error
 
 /** The settlement of a batch span, with its children when there are any. */
 export function batchSettlement(kind: BatchKind, children: readonly SpanSettler[]): Settlement {
+  if (children.length === 0) return kind === 'MULTI' ? MULTI_SETTLEMENT : PIPELINE_SETTLEMENT;
+  return settlementWith(kind, children);
+}
+
+function settlementWith(kind: BatchKind, children: readonly SpanSettler[]): Settlement {
   return {
     errorKind: redisErrorKind,
     onSuccess: (span, result) => {
@@ -104,10 +138,13 @@ export function batchSettlement(kind: BatchKind, children: readonly SpanSettler[
   };
 }
 
+// Batches without child spans (the default) share one settlement per kind: no closures per exec.
+const PIPELINE_SETTLEMENT = settlementWith('PIPELINE', []);
+const MULTI_SETTLEMENT = settlementWith('MULTI', []);
+
 function userCommands(pipeline: PipelineInternals, kind: BatchKind): RawCommand[] {
   const queue = Array.isArray(pipeline._queue) ? pipeline._queue : [];
-  if (kind === 'PIPELINE') return queue.slice();
-  return queue.filter((c) => c.name !== 'multi' && c.name !== 'exec');
+  return queue.filter((c) => isUserCommand(c, kind));
 }
 
 type Exec = (this: unknown, ...args: unknown[]) => unknown;
@@ -135,18 +172,17 @@ function tracedExec(batch: BatchState, pipeline: PipelineInternals, original: Ex
       info === undefined ? defaultName : instrumentation.operationName(defaultName, info),
     );
     if (span === undefined) return Reflect.apply(original, this, args);
-    commands ??= userCommands(pipeline, kind);
-    addTagsSafely(
-      span,
-      batchTagsOf(
-        client,
-        commands.map((c) => String(c.name).toUpperCase()),
-      ),
-      client.onError,
-    );
+    addTagsSafely(span, queuedBatchTags(client, pipeline, kind), client.onError);
     if (info !== undefined) instrumentation.requestHook(span, info);
-    const children = client.options.pipelineCommandSpans === true ? startChildren(client, span, commands) : [];
-    const settlement = withServingNode(client, batchSettlement(kind, children), batchKey(client, commands), true);
+    // The queue is copied only for what needs each command: child spans, a Cluster's routing key.
+    const perCommand = client.options.pipelineCommandSpans === true || client.cluster !== undefined;
+    if (perCommand) commands ??= userCommands(pipeline, kind);
+    const children =
+      commands !== undefined && client.options.pipelineCommandSpans === true
+        ? startChildren(client, span, commands)
+        : [];
+    const key = commands === undefined ? undefined : batchKey(client, commands);
+    const settlement = withServingNode(client, batchSettlement(kind, children), key, true);
     return traceCall(client.lifecycle, span, original, this, args, settlement);
   };
 }

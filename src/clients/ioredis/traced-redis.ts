@@ -211,7 +211,7 @@ function transactionEnd(lower: 'exec' | 'discard'): Wrapper {
       if (transaction === undefined) return Reflect.apply(untraced, this, args);
       client.transaction = undefined;
       const span = transaction.settler.span;
-      addTagsSafely(span, batchTagsOf(client, transaction.names), client.onError);
+      addTagsSafely(span, batchTagsOf(client, transaction.names.length, transaction.names), client.onError);
       const settlement = lower === 'exec' ? batchSettlement('MULTI', []) : DISCARD_SETTLEMENT;
       return traceCall(client.lifecycle, span, original, target, args, settlement);
     };
@@ -253,7 +253,7 @@ function openTransaction(
     info === undefined ? 'redis:MULTI' : instrumentation.operationName('redis:MULTI', info),
   );
   if (span === undefined) return Reflect.apply(original, target, args);
-  addTagsSafely(span, batchTagsOf(client, []), client.onError);
+  addTagsSafely(span, batchTagsOf(client, 0, []), client.onError);
   if (info !== undefined) instrumentation.requestHook(span, info);
   const transaction: OpenTransaction = {
     settler: new SpanSettler(client.lifecycle, span, batchSettlement('MULTI', [])),
