@@ -127,6 +127,61 @@ describe('tracedDispatcher: spans and propagation', () => {
     expect(server.received.map((r) => r.extracted?.spanId)).toEqual(spans.map((s) => s.spanId));
   });
 
+  it('dispatch() with a handler of either API: each gets its own events unchanged, one span each', async () => {
+    const seen: string[] = [];
+    const statuses: number[] = [];
+    configure({ tracer: tracing.tracer });
+    const hooked = tracedDispatcher(agent, {
+      responseHook: (_span, { response }) => {
+        seen.push(`hook ${response.status} ${response.headers.get('content-type')}`);
+      },
+    });
+    // The handler API of undici 7 (`onRequestStart`…): undici converts it itself, as untraced.
+    await new Promise<void>((resolve, reject) => {
+      hooked.dispatch({ origin: server.origin, path: '/new', method: 'GET' }, {
+        onRequestStart: () => seen.push('new start'),
+        onResponseStart: (_controller, status) => {
+          statuses.push(status);
+          seen.push('new head');
+        },
+        onResponseData: () => {},
+        onResponseEnd: () => resolve(),
+        onResponseError: (_controller, error) => reject(error),
+      } as Dispatcher.DispatchHandler);
+    });
+    // The legacy API (`onConnect`/`onHeaders`…, what `request` and `stream` use): raw headers,
+    // and the return value of `onHeaders`/`onData` (flow control) passed back to undici.
+    const returned: unknown[] = [];
+    await new Promise<void>((resolve, reject) => {
+      hooked.dispatch({ origin: server.origin, path: '/old', method: 'GET' }, {
+        onConnect: () => seen.push('old connect'),
+        onHeaders: (status: number, rawHeaders: Buffer[]) => {
+          statuses.push(status);
+          seen.push(`old head ${rawHeaders.length > 0 && Buffer.isBuffer(rawHeaders[0])}`);
+          returned.push(true);
+          return true;
+        },
+        onData: () => true,
+        onComplete: () => resolve(),
+        onError: reject,
+      } as unknown as Dispatcher.DispatchHandler);
+    });
+    expect(statuses).toEqual([200, 200]);
+    expect(seen).toEqual([
+      'new start',
+      'hook 200 text/plain',
+      'new head',
+      'old connect',
+      'hook 200 text/plain',
+      'old head true',
+    ]);
+    expect(tracing.named('GET').map((s) => [s.tags['http.url'], s.tags['http.status_code']])).toEqual([
+      [`${server.origin}/new`, 200],
+      [`${server.origin}/old`, 200],
+    ]);
+    expect(tracing.unfinished()).toBe(0);
+  });
+
   it("undici's callbacks run in the caller's context, never inside the client span", async () => {
     const parent = parentSpan();
     const seen: unknown[] = [];

@@ -1,9 +1,8 @@
 /** undici internals as this client reads them. Never exported from the package. */
-import type { Dispatcher } from 'undici';
 import type { AbortState } from './failure.js';
 
 /**
- * undici dispatch options as the interceptor reads them: every field optional and loosely
+ * undici dispatch options as the traced `dispatch` reads them: every field optional and loosely
  * typed, because the caller (user code, Node's bundled fetch, another interceptor) may send
  * anything, and the dispatcher below is the one that validates.
  */
@@ -15,9 +14,6 @@ export interface DispatchOptionsLike {
   /** An AbortSignal, or an EventEmitter-style signal (which has no `aborted`). */
   readonly signal?: AbortState | null;
 }
-
-/** The `dispatch` an undici interceptor receives and returns. */
-export type DispatcherDispatch = (opts: DispatchOptionsLike, handler: Dispatcher.DispatchHandler) => boolean;
 
 /** A Pool or Client, whose origin undici keeps under a private symbol. */
 export type OriginCarrier = Readonly<Record<symbol, unknown>>;
