@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import type { Span } from 'opentracing';
 import { guard, NOOP_SPAN, TAG, type TagMap } from '../../core/index.js';
 import { HttpClientTracing } from './http-span.js';
-import { HeaderView, peerTags } from './request-info.js';
+import { httpRequestInfo, peerTags } from './request-info.js';
 import type { BeforeHttpRequestOptions, CurrentSpanExtractor, HttpRequestWrapper } from './types.js';
 
 // One settings object per options object (callers pass the same one each time), so the
@@ -72,12 +72,7 @@ export function beforeHttpRequest(
       : undefined;
   const span = tracing.start({
     method: request.method,
-    info: {
-      method: request.method,
-      url: fullUrl,
-      headers: new HeaderView(request.headers),
-      component: instrumentation.component,
-    },
+    info: httpRequestInfo(request.method, fullUrl, request.headers, instrumentation.component),
     target: fullUrl,
     headers: request.headers,
     serviceName: request.serviceName,

@@ -17,7 +17,7 @@ import { isTraced, registerTraced } from '../../core/index.js';
 import { type HttpCall, HttpClientTracing, type OutgoingRequest } from './http-span.js';
 import { httpState } from './http-state.js';
 import type { DispatchOptionsLike, OriginCarrier } from './internal-types.js';
-import { HeaderView, withDispatchHeaders } from './request-info.js';
+import { HeaderView, httpRequestInfo, withDispatchHeaders } from './request-info.js';
 import type { DispatcherTracingOptions, HttpHeaderReader, HttpRequestInfo, HttpResponseLike } from './types.js';
 
 /**
@@ -74,12 +74,7 @@ class DispatchRequest implements OutgoingRequest {
   }
 
   get info(): HttpRequestInfo {
-    this.builtInfo ??= {
-      method: this.method,
-      url: this.target,
-      headers: new HeaderView(this.headers),
-      component: 'undici',
-    };
+    this.builtInfo ??= httpRequestInfo(this.method, this.target, this.headers, 'undici');
     return this.builtInfo;
   }
 }

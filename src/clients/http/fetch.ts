@@ -6,7 +6,7 @@
 import { guard, isTraced, registerTraced } from '../../core/index.js';
 import { HttpClientTracing, type OutgoingRequest } from './http-span.js';
 import { httpState } from './http-state.js';
-import { fetchMethod, HeaderView, isFetchableUrl } from './request-info.js';
+import { fetchMethod, httpRequestInfo, isFetchableUrl } from './request-info.js';
 import type { FetchTracingOptions, HttpRequestInfo } from './types.js';
 
 /** Any function with fetch's shape: `(input, init?) => Promise<response>`. */
@@ -45,12 +45,7 @@ class FetchRequest implements OutgoingRequest {
   ) {}
 
   get info(): HttpRequestInfo {
-    this.builtInfo ??= {
-      method: this.method,
-      url: this.url,
-      headers: new HeaderView(this.headers),
-      component: 'fetch',
-    };
+    this.builtInfo ??= httpRequestInfo(this.method, this.url, this.headers, 'fetch');
     return this.builtInfo;
   }
 }

@@ -5,7 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { TAG, type TagValue } from '../../core/index.js';
-import type { HttpHeaderReader } from './types.js';
+import type { HttpHeaderReader, HttpRequestInfo } from './types.js';
 
 /** The methods fetch upper-cases (the Fetch standard's "normalize"); others are sent as given. */
 const NORMALISED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
@@ -160,6 +160,11 @@ export class HeaderView implements HttpHeaderReader {
 
 /** An empty view, shared. */
 export const NO_HEADERS: HttpHeaderReader = new HeaderView(undefined);
+
+/** What the user's hooks receive about one outgoing request, the same for every HTTP client. */
+export function httpRequestInfo(method: string, url: string, headers: unknown, component: string): HttpRequestInfo {
+  return { method, url, headers: new HeaderView(headers), component };
+}
 
 /**
  * A copy of undici dispatch `headers` (plain object, flat array, or iterable of pairs) with
