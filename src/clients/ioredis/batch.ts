@@ -41,7 +41,6 @@ interface BatchState {
  */
 export function distinctNames(names: Iterable<string>): string {
   const seen = names instanceof Set ? (names as Set<string>) : new Set<string>(names);
-  if (seen.size === 1) for (const name of seen) return String(name).toUpperCase();
   const upper = new Set<string>();
   for (const name of seen) upper.add(String(name).toUpperCase());
   return [...upper].join(',');
@@ -175,12 +174,9 @@ function tracedExec(batch: BatchState, pipeline: PipelineInternals, original: Ex
     addTagsSafely(span, queuedBatchTags(client, pipeline, kind), client.onError);
     if (info !== undefined) instrumentation.requestHook(span, info);
     // The queue is copied only for what needs each command: child spans, a Cluster's routing key.
-    const perCommand = client.options.pipelineCommandSpans === true || client.cluster !== undefined;
-    if (perCommand) commands ??= userCommands(pipeline, kind);
-    const children =
-      commands !== undefined && client.options.pipelineCommandSpans === true
-        ? startChildren(client, span, commands)
-        : [];
+    const childSpans = client.options.pipelineCommandSpans === true;
+    if (childSpans || client.cluster !== undefined) commands ??= userCommands(pipeline, kind);
+    const children = childSpans && commands !== undefined ? startChildren(client, span, commands) : [];
     const key = commands === undefined ? undefined : batchKey(client, commands);
     const settlement = withServingNode(client, batchSettlement(kind, children), key, true);
     return traceCall(client.lifecycle, span, original, this, args, settlement);
