@@ -49,6 +49,7 @@ class DispatchRequest implements OutgoingRequest {
   readonly method: string;
   readonly headers: unknown;
   private builtInfo: HttpRequestInfo | undefined;
+  private builtOrigin: string | undefined;
   private builtUrl: string | undefined;
 
   constructor(
@@ -60,16 +61,13 @@ class DispatchRequest implements OutgoingRequest {
   }
 
   get origin(): string {
-    // Without an origin there is no peer; the path alone must not be parsed as one.
-    return originText(this.opts.origin, this.fallbackOrigin) ?? '';
+    // Without an origin there is no peer (and the URL is the path alone, not parsed as one).
+    this.builtOrigin ??= originText(this.opts.origin, this.fallbackOrigin) ?? '';
+    return this.builtOrigin;
   }
 
   get target(): string {
-    if (this.builtUrl === undefined) {
-      const origin = originText(this.opts.origin, this.fallbackOrigin);
-      const path = typeof this.opts.path === 'string' ? this.opts.path : '';
-      this.builtUrl = origin === undefined ? path : origin + path;
-    }
+    this.builtUrl ??= this.origin + (typeof this.opts.path === 'string' ? this.opts.path : '');
     return this.builtUrl;
   }
 
@@ -153,13 +151,15 @@ class TracedHandler implements Dispatcher.DispatchHandler {
 
 /** The handler API undici had before 7 (and still accepts, and uses for `request`/`stream`). */
 interface LegacyHandler {
+  // Called unconditionally by undici (a handler without one fails there, traced or not).
   onConnect(abort: (reason?: Error) => void, context?: unknown): unknown;
   onError(error: Error): unknown;
-  onUpgrade?(statusCode: number, rawHeaders: unknown, socket: Duplex): unknown;
+  onUpgrade(statusCode: number, rawHeaders: unknown, socket: Duplex): unknown;
+  onHeaders(statusCode: number, rawHeaders: unknown, resume: () => void, statusText: string): boolean;
+  onData(chunk: Buffer): boolean;
+  onComplete(trailers: unknown): unknown;
+  // Called only when present.
   onResponseStarted?(): unknown;
-  onHeaders?(statusCode: number, rawHeaders: unknown, resume: () => void, statusText: string): boolean;
-  onData?(chunk: Buffer): boolean;
-  onComplete?(trailers: unknown): unknown;
   onBodySent?(chunk: unknown): unknown;
   onRequestSent?(): unknown;
 }
@@ -189,7 +189,7 @@ class TracedLegacyHandler implements LegacyHandler {
 
   onUpgrade(statusCode: number, rawHeaders: unknown, socket: Duplex): unknown {
     this.call.respond(new DispatchResponse(statusCode, '', rawHeaders, this.call.info.url));
-    return (this.handler.onUpgrade as NonNullable<LegacyHandler['onUpgrade']>)(statusCode, rawHeaders, socket);
+    return this.handler.onUpgrade(statusCode, rawHeaders, socket);
   }
 
   onResponseStarted(): unknown {
@@ -201,20 +201,15 @@ class TracedLegacyHandler implements LegacyHandler {
     if (statusCode >= 200) {
       this.call.respond(new DispatchResponse(statusCode, statusText ?? '', rawHeaders, this.call.info.url));
     }
-    return (this.handler.onHeaders as NonNullable<LegacyHandler['onHeaders']>)(
-      statusCode,
-      rawHeaders,
-      resume,
-      statusText,
-    );
+    return this.handler.onHeaders(statusCode, rawHeaders, resume, statusText);
   }
 
   onData(chunk: Buffer): boolean {
-    return (this.handler.onData as NonNullable<LegacyHandler['onData']>)(chunk);
+    return this.handler.onData(chunk);
   }
 
   onComplete(trailers: unknown): unknown {
-    return (this.handler.onComplete as NonNullable<LegacyHandler['onComplete']>)(trailers);
+    return this.handler.onComplete(trailers);
   }
 
   onBodySent(chunk: unknown): unknown {
