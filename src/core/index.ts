@@ -21,7 +21,9 @@ export {
 export { Instrumentation, type InstrumentationSpec, type StartSpanOptions } from './instrumentation.js';
 export {
   type CallStyle,
+  callOrFail,
   type EmitterEvents,
+  isEmitter,
   type Settlement,
   SpanSettler,
   settleOnEvents,
@@ -50,7 +52,6 @@ export {
   redactUrl,
   TRUNCATION_MARKER,
 } from './redact.js';
-export { callOrFail, isEmitter, settleReturned } from './settle-returned.js';
 export {
   defaultErrorKind,
   extractSafely,

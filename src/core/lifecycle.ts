@@ -114,7 +114,12 @@ export class SpanSettler<Result = unknown> {
 
 /**
  * Runs `original` on `target` inside `span` and settles the span by the call's style. The
- * return value, resolution and errors are the original call's own objects.
+ * return value, resolution and errors are the original call's own objects. With `events`, a
+ * call that returns an event emitter (mysql2's `query(sql).on(…)`) settles on those events.
+ *
+ * The original is called from this frame, so a traced call puts exactly two frames of ours
+ * (the client's method and this one) under the user's in a stack captured below it: mysql2's
+ * promise API captures one on every query, and it costs per frame.
  */
 export function traceCall<Result = unknown>(
   instrumentation: Instrumentation<unknown, unknown>,
@@ -124,6 +129,7 @@ export function traceCall<Result = unknown>(
   args: readonly unknown[],
   settlement?: Settlement<Result>,
   style: CallStyle = 'auto',
+  events?: EmitterEvents,
 ): unknown {
   const settler = new SpanSettler<Result>(instrumentation, span, settlement);
   let callArgs = args;
@@ -146,12 +152,35 @@ export function traceCall<Result = unknown>(
     throw error;
   }
   if (viaCallback) return result;
+  // Emitter first: mysql2's command objects have a `then` that logs and throws.
+  if (events !== undefined && isEmitter(result)) {
+    settleOnEvents(settler, result, events);
+    return result;
+  }
   if (style !== 'sync' && isThenable(result)) {
     settleWhenResolved(settler, result as PromiseLike<Result>);
     return result;
   }
   settler.succeed(result as Result);
   return result;
+}
+
+/**
+ * Runs `original` on `target`; a synchronous throw fails the span and is rethrown unchanged.
+ * The span is otherwise left to whoever settles it (events, protocol callbacks).
+ */
+export function callOrFail<Result>(
+  settler: SpanSettler<Result>,
+  original: (...args: never[]) => unknown,
+  target: unknown,
+  args: readonly unknown[],
+): unknown {
+  try {
+    return Reflect.apply(original, target, args);
+  } catch (error) {
+    settler.fail(error);
+    throw error;
+  }
 }
 
 /**
@@ -168,6 +197,16 @@ export function settleWhenResolved<Result>(settler: SpanSettler<Result>, thenabl
     // A broken thenable: its own caller will see the same throw when it awaits it.
     settler.fail(error);
   }
+}
+
+/** True for objects with the EventEmitter listener API. */
+export function isEmitter(value: unknown): value is EventEmitter {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as { once?: unknown }).once === 'function' &&
+    typeof (value as { removeListener?: unknown }).removeListener === 'function'
+  );
 }
 
 /** Events that end an emitter-style call (a query, a stream, a cursor). */

@@ -1,7 +1,7 @@
 import mysql from 'mysql2';
 import mysqlPromise from 'mysql2/promise';
-import type { Span } from 'opentracing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Span, Tracer } from 'opentracing';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { getCurrentSpan, spanInContext } from '../../src/context/index.js';
 import { configure, resetConfig, TRUNCATION_MARKER, untraced } from '../../src/core/index.js';
 import { tracedMysql } from '../../src/mysql2.js';
@@ -107,6 +107,8 @@ describe.runIf(available)('tracedMysql', () => {
     });
 
     it("emitter form: query(sql).on('result') and .stream(); the span ends on end", async () => {
+      // A command's `then` logs "You have tried to call .then()…" and throws: never touched.
+      const log = vi.spyOn(console, 'log');
       const conn = tracedMysql(mysql.createConnection({ uri }));
       const rows: unknown[] = [];
       await new Promise<void>((resolve, reject) => {
@@ -134,7 +136,10 @@ describe.runIf(available)('tracedMysql', () => {
       await new Promise((r) => setTimeout(r, 10));
       const spans = tracing.spans();
       expect(spans.map((s) => s.name)).toEqual(['mysql2:SELECT', 'mysql2:SELECT', 'mysql2:SELEC']);
-      expect(spans[2]?.error).toBe(true);
+      expect(spans.map((s) => s.error)).toEqual([false, false, true]);
+      expect(errorLog(spans[2] as RecordedSpan)).toMatchObject({ 'exception.type': 'ER_PARSE_ERROR' });
+      expect(log).not.toHaveBeenCalled();
+      log.mockRestore();
       tracing.expectAllFinishedOnce();
       untraced(conn).end();
     });
@@ -401,6 +406,23 @@ describe.runIf(available)('tracedMysql', () => {
       await conn.end();
     });
 
+    it("promise API errors: the stack mysql2 captures shows the caller's frame under at most two of ours", async () => {
+      // mysql2/promise replaces a failed query's stack with the caller's, captured at the call.
+      const pool = mysqlPromise.createPool({ uri, connectionLimit: 1 });
+      async function callerOfTheQuery(client: mysqlPromise.Pool) {
+        return client.query('SELEC 1');
+      }
+      const frames = async (client: mysqlPromise.Pool) => {
+        const error = (await callerOfTheQuery(client).catch((e: unknown) => e)) as Error;
+        const lines = String(error.stack).split('\n').slice(1);
+        return lines.findIndex((line) => line.includes('callerOfTheQuery'));
+      };
+      expect(await frames(pool)).toBe(0);
+      expect(await frames(tracedMysql(pool))).toBe(2); // recorded: the traced method and the lifecycle
+      expect(tracing.one('mysql2:SELEC').error).toBe(true);
+      expect(await frames(tracedMysql(pool, { tracer: new Tracer() }))).toBe(1); // nothing recorded
+      await pool.end();
+    });
     it('captureParams: true records parameter values', async () => {
       const conn = tracedMysql(await mysqlPromise.createConnection({ uri }), { captureParams: true });
       await conn.query('SELECT ? AS a, ? AS b', [SECRET, Buffer.from('abc')]);

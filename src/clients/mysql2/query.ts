@@ -4,14 +4,8 @@
  * (`query(sql).on('result', …)`, `.stream()`), which settles on its `end` or `error`.
  */
 import type { EventEmitter } from 'node:events';
-import {
-  isEmitter,
-  type MethodWrapper,
-  SpanSettler,
-  settleReturned,
-  traceCall,
-  withBoundListeners,
-} from '../../core/index.js';
+import type { Span } from 'opentracing';
+import { isEmitter, type MethodWrapper, traceCall, withBoundListeners } from '../../core/index.js';
 import type { SqlTracer } from '../../core/sql/index.js';
 import type { MysqlQueryOptionsLike } from './internal-types.js';
 import type { MysqlQueryInfo } from './types.js';
@@ -19,36 +13,31 @@ import type { MysqlQueryInfo } from './types.js';
 // mysql2 commands emit `end` after success and after an error; they have no `close`.
 const COMMAND_EVENTS = { done: ['end'], closed: [] } as const;
 
-function run(
-  sql: SqlTracer<MysqlQueryInfo>,
-  info: MysqlQueryInfo,
-  original: (...args: never[]) => unknown,
-  target: unknown,
-  args: unknown[],
-  comment: boolean,
-): unknown {
-  const span = sql.start(info);
-  if (span === undefined) return Reflect.apply(original, target, args);
-  let callArgs = args;
-  if (comment && sql.commentsEnabled && info.text !== undefined) {
-    const commented = sql.commented(span, info.text);
-    callArgs = args.slice();
-    callArgs[0] = typeof args[0] === 'string' ? commented : { ...(args[0] as object), sql: commented };
-  }
-  const instrumentation = sql.instrumentation as never;
-  if (typeof callArgs[callArgs.length - 1] === 'function') {
-    return traceCall(instrumentation, span, original, target, callArgs, sql.settlement);
-  }
-  const result = settleReturned(
-    new SpanSettler(instrumentation, span, sql.settlement),
-    original,
-    target,
-    callArgs,
-    COMMAND_EVENTS,
-  );
-  // mysql2 emits a command's events from the connection's context: listeners added to the
-  // command, or to its `.stream()`, are bound to their caller's.
+// The methods below start their span and call mysql2 (through `traceCall`) from their own
+// frame: mysql2's promise API captures the caller's stack on every query, at a price per
+// frame, and shows it in the errors a user reads, so only these two frames of ours sit under
+// the user's (one when nothing is recorded).
+
+/**
+ * A returned command's listeners, and its `.stream()`'s, bound to their caller's context:
+ * mysql2 emits a command's events from the connection's.
+ */
+function bindCommand(result: unknown): unknown {
   return isEmitter(result) ? withBoundListeners(result, STREAM_TABLE) : result;
+}
+
+/** The arguments with the statement's sqlcommenter comment, when comments are on. */
+function commentedArgs(
+  sql: SqlTracer<MysqlQueryInfo>,
+  span: Span,
+  text: string | undefined,
+  args: unknown[],
+): unknown[] {
+  if (!sql.commentsEnabled || text === undefined) return args;
+  const commented = sql.commented(span, text);
+  const callArgs = args.slice();
+  callArgs[0] = typeof args[0] === 'string' ? commented : { ...(args[0] as object), sql: commented };
+  return callArgs;
 }
 
 const STREAM_TABLE = {
@@ -73,7 +62,8 @@ export function statementWrapper<T extends object>(
   // sqlcommenter never on execute: mysql2 caches server-prepared statements by their text.
   const comment = method === 'query';
   return (original, target) =>
-    function (this: unknown, ...args: unknown[]) {
+    // Named for the stack traces users read: `Proxy.traced (…)` under their own frame.
+    function traced(this: unknown, ...args: unknown[]) {
       const first = args[0];
       let text: string | undefined;
       let values: unknown;
@@ -87,8 +77,21 @@ export function statementWrapper<T extends object>(
         return Reflect.apply(original, target, args);
       }
       if (args.length > 1 && typeof args[1] !== 'function') values = args[1];
-      const canComment = comment && (typeof first === 'string' || isPlainObject(first));
-      return run(sql, { text, values, name: undefined, method }, original, target, args, canComment);
+      const span = sql.start({ text, values, name: undefined, method });
+      if (span === undefined) return Reflect.apply(original, target, args);
+      const callArgs = comment ? commentedArgs(sql, span, text, args) : args;
+      return bindCommand(
+        traceCall(
+          sql.instrumentation as never,
+          span,
+          original,
+          target,
+          callArgs,
+          sql.settlement,
+          'auto',
+          COMMAND_EVENTS,
+        ),
+      );
     };
 }
 
@@ -101,7 +104,11 @@ export function transactionWrapper<T extends object>(
 ): MethodWrapper<T> {
   const text = TRANSACTION_TEXT[method];
   return (original, target) =>
-    function (this: unknown, ...args: unknown[]) {
-      return run(sql, { text, values: undefined, name: undefined, method }, original, target, args, false);
+    function traced(this: unknown, ...args: unknown[]) {
+      const span = sql.start({ text, values: undefined, name: undefined, method });
+      if (span === undefined) return Reflect.apply(original, target, args);
+      return bindCommand(
+        traceCall(sql.instrumentation as never, span, original, target, args, sql.settlement, 'auto', COMMAND_EVENTS),
+      );
     };
 }
