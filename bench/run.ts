@@ -21,6 +21,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { endpoints, tcpReachable } from '../test/helpers/services.js';
+import { type BenchScript, bundlePath, bundleScripts, nodeFlags } from './lib/bundle.js';
 import {
   EXIT_NOT_LANDED,
   RESULT_MARKER,
@@ -131,18 +132,18 @@ interface ProcessOutcome {
 }
 
 /**
- * Runs `node [flags] --import tsx <script> <arg>` from the repository root (the soak), bounded
+ * Runs `node [flags] <bundled script> <arg>` from the repository root (the soak), bounded
  * in time: killed after `timeoutMs`, or `graceAfterResultMs` after its result line.
  */
 function runNode(
   flags: string[],
-  script: string,
+  script: BenchScript,
   arg: string[],
   timeoutMs: number,
   graceAfterResultMs: number,
 ): Promise<ProcessOutcome> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...flags, '--import', 'tsx', script, ...arg], {
+    const child = spawn(process.execPath, [...flags, ...nodeFlags(), bundlePath(script), ...arg], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -179,6 +180,9 @@ function parseResult<T>(stdout: string): T | undefined {
   const line = stdout.split('\n').find((l) => l.startsWith(RESULT_MARKER));
   return line === undefined ? undefined : (JSON.parse(line.slice(RESULT_MARKER.length)) as T);
 }
+
+// Every process of the run executes built JavaScript, as an app does (see lib/bundle.ts).
+await bundleScripts(repoRoot);
 
 const failures: string[] = [];
 const notes = new Map<string, string[]>();
@@ -340,7 +344,7 @@ if (!args['no-soak']) {
   console.log(`\nmemory soak: ${profile.soakNoop} calls with the no-op tracer, ${profile.soakOtel} with the OTel SDK`);
   const outcome = await runNode(
     ['--expose-gc'],
-    'bench/soak.ts',
+    'soak',
     [String(profile.soakNoop), String(profile.soakOtel), args['soak-client']],
     300_000,
     5_000,

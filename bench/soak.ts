@@ -8,7 +8,8 @@
  * end by itself: `bench/run.ts` checks it exits without `process.exit` (no timers, sockets or
  * listeners left behind).
  *
- *   node --expose-gc --import tsx bench/soak.ts [noopCalls=1000000] [otelCalls=200000] [client]
+ *   node --expose-gc bench/.build/soak.mjs [noopCalls=1000000] [otelCalls=200000] [client]
+ *   (bench/run.ts bundles it there; `--import tsx bench/soak.ts` works too, at tsx's cost)
  */
 import { createRequire } from 'node:module';
 import type { Span, Tracer } from 'opentracing';

@@ -6,7 +6,7 @@
  * process stays up for the whole scenario, so the orchestrator can interleave many short
  * windows of all variants without paying start-up and warm-up for each.
  *
- *   echo '{"ms":1000}' | node --import tsx bench/worker.ts '{"workload":"pg","scenario":"seq","variant":"raw","warmupMs":300}'
+ *   echo '{"ms":1000}' | node bench/.build/worker.mjs '{"workload":"pg","scenario":"seq","variant":"raw","warmupMs":300}'
  *
  * Client libraries are loaded with `require` (they are CommonJS), after OpenTelemetry's
  * instrumentation has been registered in the `otel` variant: its require hooks patch them.

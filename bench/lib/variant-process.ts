@@ -6,6 +6,7 @@
  */
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { bundlePath, nodeFlags } from './bundle.js';
 import { READY_MARKER, RESULT_MARKER, type WindowCommand, type WorkerResult, type WorkerSpec } from './protocol.js';
 
 export class WorkerFailure extends Error {
@@ -46,9 +47,9 @@ export class VariantProcess {
     });
   }
 
-  /** Starts `bench/worker.ts` for `spec`; resolves once it is warmed up and waiting. */
+  /** Starts the bundled `bench/worker.ts` for `spec`; resolves once it is warmed up and waiting. */
   static async start(repoRoot: string, flags: readonly string[], spec: WorkerSpec, timeoutMs: number) {
-    const child = spawn(process.execPath, [...flags, '--import', 'tsx', 'bench/worker.ts', JSON.stringify(spec)], {
+    const child = spawn(process.execPath, [...flags, ...nodeFlags(), bundlePath('worker'), JSON.stringify(spec)], {
       cwd: repoRoot,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
