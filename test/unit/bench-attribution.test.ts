@@ -50,7 +50,20 @@ describe('attribute', () => {
   });
 
   it('reads an empty profile as nothing', () => {
-    expect(attribute({ nodes: [] }, classifierFor(['/x'])).us).toEqual({ ours: 0, gc: 0, idle: 0, other: 0 });
+    expect(attribute({ nodes: [] }, classifierFor(['/x'])).us).toEqual({ ours: 0, gc: 0, idle: 0, other: 0, unseen: 0 });
+  });
+
+  it('charges a frame sampled before a sampler stall at most twice the median interval; a GC pause in full', () => {
+    // Samples: ours; other, then a 500 µs stall; gc, then a 300 µs pause; others at 10 µs.
+    const stalled = attribute(
+      { ...profile, samples: [3, 7, 9, 7, 7, 7], timeDeltas: [10, 10, 500, 300, 10, 10] },
+      classifierFor(['/app/node_modules/traced-clients/dist']),
+    );
+    expect(stalled.us.ours).toBe(10); // the delta after it is 10
+    expect(stalled.us.gc).toBe(300);
+    // 500 → 20 (twice the median, 10), 10, 10, the last one the mean (140) → 20.
+    expect(stalled.us.other).toBe(20 + 10 + 10 + 20);
+    expect(stalled.us.unseen).toBe(480 + 120);
   });
 });
 
