@@ -50,7 +50,13 @@ describe('attribute', () => {
   });
 
   it('reads an empty profile as nothing', () => {
-    expect(attribute({ nodes: [] }, classifierFor(['/x'])).us).toEqual({ ours: 0, gc: 0, idle: 0, other: 0, unseen: 0 });
+    expect(attribute({ nodes: [] }, classifierFor(['/x'])).us).toEqual({
+      ours: 0,
+      gc: 0,
+      idle: 0,
+      other: 0,
+      unseen: 0,
+    });
   });
 
   it('charges a frame sampled before a sampler stall at most twice the median interval; a GC pause in full', () => {
