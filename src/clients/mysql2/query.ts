@@ -19,10 +19,12 @@ const COMMAND_EVENTS = { done: ['end'], closed: [] } as const;
 // the user's (one when nothing is recorded).
 
 /**
- * A returned command's listeners, and its `.stream()`'s, bound to their caller's context:
- * mysql2 emits a command's events from the connection's.
+ * In the emitter form (no callback), the returned command's listeners, and its `.stream()`'s,
+ * bound to their caller's context: mysql2 emits a command's events from the connection's. A
+ * call with a callback returns the command too, as it is: its callback is what is bound.
  */
-function bindCommand(result: unknown): unknown {
+function bindCommand(args: readonly unknown[], result: unknown): unknown {
+  if (typeof args[args.length - 1] === 'function') return result;
   return isEmitter(result) ? withBoundListeners(result, STREAM_TABLE) : result;
 }
 
@@ -81,6 +83,7 @@ export function statementWrapper<T extends object>(
       if (span === undefined) return Reflect.apply(original, target, args);
       const callArgs = comment ? commentedArgs(sql, span, text, args) : args;
       return bindCommand(
+        callArgs,
         traceCall(
           sql.instrumentation as never,
           span,
@@ -108,6 +111,7 @@ export function transactionWrapper<T extends object>(
       const span = sql.start({ text, values: undefined, name: undefined, method });
       if (span === undefined) return Reflect.apply(original, target, args);
       return bindCommand(
+        args,
         traceCall(sql.instrumentation as never, span, original, target, args, sql.settlement, 'auto', COMMAND_EVENTS),
       );
     };
