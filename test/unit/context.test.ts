@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Span } from 'opentracing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -135,6 +136,23 @@ describe('bindToCurrentContext', () => {
     expect(result).toEqual([a, 7]);
     const later = await spanInContext(b, () => new Promise((r) => setTimeout(() => r(bound(1)), 1)));
     expect(later).toEqual([a, 1]);
+  });
+
+  it("carries the caller's other AsyncLocalStorage values too, and the call's own this, arguments and throw", () => {
+    const requestId = new AsyncLocalStorage<string>();
+    const a = span('a');
+    const bound = requestId.run('req-1', () =>
+      spanInContext(a, () =>
+        bindToCurrentContext(function (this: unknown, x: number, y: number) {
+          if (x < 0) throw new RangeError('negative');
+          return [getCurrentSpan(), requestId.getStore(), this, x + y] as const;
+        }),
+      ),
+    );
+    const receiver = { name: 'receiver' };
+    const result = requestId.run('req-2', () => spanInContext(span('b'), () => bound.call(receiver, 1, 2)));
+    expect(result).toEqual([a, 'req-1', receiver, 3]);
+    expect(() => bound(-1, 0)).toThrow(RangeError);
   });
 });
 
