@@ -117,9 +117,9 @@ export class SpanSettler<Result = unknown> {
  * return value, resolution and errors are the original call's own objects. With `events`, a
  * call that returns an event emitter (mysql2's `query(sql).on(…)`) settles on those events.
  *
- * The original is called from this frame, so a traced call puts exactly two frames of ours
- * (the client's method and this one) under the user's in a stack captured below it: mysql2's
- * promise API captures one on every query, and it costs per frame.
+ * The original is called from this frame: a client method that calls `traceCall` itself puts
+ * two frames of ours under the user's in a stack captured below it (mysql2's promise API
+ * captures one on every query, at a price per frame), so keep helpers out of that path.
  */
 export function traceCall<Result = unknown>(
   instrumentation: Instrumentation<unknown, unknown>,
