@@ -102,7 +102,7 @@ describe('summarize', () => {
 
   it('reports medians of per-round ratios, relative to raw of the same round', () => {
     expect(report.rows.map((r) => r.variant)).toEqual(['raw', 'noop', 'traced', 'span-floor', 'otel']);
-    expect(row('raw')).toMatchObject({ opsPerSec: 1000, ratio: 1, addedUsPerOp: 0, addedCpuUsPerOp: 0, rounds: 3 });
+    expect(row('raw')).toMatchObject({ opsPerSec: 1000, ratio: 1, addedUsPerOp: 0, addedCpuUsPerOp: 0, windows: 3 });
     expect(row('noop')?.ratio).toBeCloseTo(0.98, 10);
     expect(row('noop')?.ratioInterval).toEqual([0.98, 0.99]);
     expect(row('noop')?.addedCpuUsPerOp).toBeCloseTo(0.3, 10);
@@ -111,6 +111,22 @@ describe('summarize', () => {
     expect(row('traced')?.addedUsPerOp).toBeCloseTo(250, 6);
     expect(row('span-floor')?.ratio).toBeCloseTo(0.82, 10);
     expect(row('otel')?.ratio).toBeCloseTo(0.6, 10);
+  });
+
+  it('averages the processes of a variant within a round before pairing, so a fast process counts in every round alike', () => {
+    // Two processes per variant; raw's second process runs 10% fast, noop's first 10% slow.
+    const both = (round: number, a: number, b: number, cpu: number) => [
+      sample(a, cpu, 0, round),
+      sample(b, cpu + 1, 0, round),
+    ];
+    const r = summarize('pg', 'seq', 't', {
+      raw: [...both(0, 1000, 1100, 10), ...both(1, 2000, 2200, 10)],
+      noop: [...both(0, 945, 1050, 11), ...both(1, 1890, 2100, 12)],
+    });
+    const noop = r.rows.find((x) => x.variant === 'noop');
+    expect(noop?.ratio).toBeCloseTo(0.95, 10); // 997.5 / 1050 and 1995 / 2100
+    expect(noop?.windows).toBe(4);
+    expect(noop?.addedCpuUsPerOp).toBeCloseTo(1.5, 10); // 1 in round 0, 2 in round 1
   });
 
   it('takes our own CPU from the profiled windows', () => {
