@@ -1,14 +1,13 @@
 /**
  * Client benchmarks: every workload scenario × five variants (raw, noop, traced, span-floor,
- * otel). Per scenario, each variant runs in Node processes of its own (`processes` of them),
- * each started and warmed up once; then the processes take turns, one short measured window
+ * otel). Per scenario, in each of a few passes, each variant runs in a fresh Node process of its
+ * own, started and warmed up once; then the variants take turns, one short measured window
  * each per round (the first variant rotates each round so none always runs first), over many
- * rounds; ratios are medians of per-round ratios, a round's figure for a variant being the
- * mean of its processes. Then a few profiled windows of raw and noop (our own CPU per call), and
+ * rounds; ratios are medians of per-round ratios over all passes. Then a few profiled windows of raw and noop (our own CPU per call), and
  * the memory soak. Writes bench/results/latest.{md,json} and ratios.svg; prints the tables.
  *
  *   npx tsx bench/run.ts [--profile smoke|quick|full] [--rounds N] [--duration MS (one window)] [--warmup MS]
- *                        [--processes N]   (Node processes per variant)
+ *                        [--passes N]   (fresh processes of every variant, N times over)
  *                        [--only pg,ioredis:pipeline100] [--variants raw,otel] [--no-soak] [--strict]
  *                        [--cpu-prof]   (a V8 CPU profile per variant process, in <out>/profiles/)
  *                        [--soak-client ioredis]   (also soak one real traced client)
@@ -56,9 +55,11 @@ import { type Scenario, usesTracedClient, type Workload } from './workloads/type
 /**
  * Many short windows rather than a few long runs: on a shared machine throughput swings by
  * ±10% over a second or two, and a ratio of windows taken seconds apart, many times over,
- * cancels that far better. Several processes per variant: two processes of the same variant
- * settle a few percent apart however long they run (JIT and placement luck), which no number
- * of windows of one process averages away (see bench/README.md, "How the figures are made").
+ * cancels that far better. Several passes, each with fresh processes: two processes of the same
+ * variant settle a few percent apart however long they run (JIT and placement luck), which no
+ * number of windows of one process averages away; one pass at a time, because every process
+ * holds its pool's connections (four passes at once would be 200 against PostgreSQL's 100).
+ * See bench/README.md, "How the figures are made".
  */
 const PROFILES = {
   /** Checks the harness only: numbers mean nothing. */
@@ -66,7 +67,7 @@ const PROFILES = {
     durationMs: 150,
     warmupMs: 100,
     rounds: 2,
-    processes: 1,
+    passes: 1,
     profileWindows: 1,
     profileMs: 300,
     soakNoop: 100_000,
@@ -77,7 +78,7 @@ const PROFILES = {
     durationMs: 300,
     warmupMs: 1500,
     rounds: 10,
-    processes: 1,
+    passes: 1,
     profileWindows: 1,
     profileMs: 1000,
     soakNoop: 1_000_000,
@@ -88,8 +89,8 @@ const PROFILES = {
     durationMs: 500,
     warmupMs: 2000,
     rounds: 9,
-    processes: 4,
-    profileWindows: 4,
+    passes: 4,
+    profileWindows: 2,
     profileMs: 1500,
     soakNoop: 1_000_000,
     soakOtel: 200_000,
@@ -100,7 +101,7 @@ const { values: args } = parseArgs({
   options: {
     profile: { type: 'string', default: 'quick' },
     rounds: { type: 'string' },
-    processes: { type: 'string' },
+    passes: { type: 'string' },
     duration: { type: 'string' },
     warmup: { type: 'string' },
     only: { type: 'string' },
@@ -119,7 +120,7 @@ if (profile === undefined) throw new Error(`unknown profile ${args.profile}; use
 const durationMs = Number(args.duration ?? profile.durationMs);
 const warmupMs = Number(args.warmup ?? profile.warmupMs);
 const rounds = Number(args.rounds ?? profile.rounds);
-const processCount = Math.max(1, Number(args.processes ?? profile.processes));
+const passes = Math.max(1, Number(args.passes ?? profile.passes));
 const variants = (args.variants?.split(',') ?? [...VARIANTS]) as Variant[];
 for (const v of variants) if (!VARIANTS.includes(v)) throw new Error(`unknown variant ${v}`);
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -222,7 +223,7 @@ const meta = {
   profileWindows: profile.profileWindows,
   warmupMs,
   rounds,
-  processes: processCount,
+  passes,
   cpus: cpus().length,
   loadAverage: loadavg(),
   tracedSource: process.env.BENCH_SRC ?? 'dist/ (the build)',
@@ -237,7 +238,7 @@ if (busy(meta)) {
   );
 }
 console.log(
-  `${plan.length} scenarios × ${variants.length} variants × ${processCount} ${processCount === 1 ? 'process' : 'processes'}: ${rounds} rounds of one ${durationMs} ms window per process (after ${warmupMs} ms warm-up), then ${profileWindows} profiled ${profileMs} ms windows of raw and noop\n`,
+  `${plan.length} scenarios × ${variants.length} variants, ${passes} ${passes === 1 ? 'pass' : 'passes'} of fresh processes: ${rounds} rounds of ${durationMs} ms windows each (after ${warmupMs} ms warm-up), then ${profileWindows} profiled ${profileMs} ms windows of raw and noop, per pass\n`,
 );
 
 const profiles = new Map<string, Partial<Record<Variant, ProfileSample[]>>>();
@@ -250,41 +251,36 @@ function workerFailed(key: string, variant: Variant, error: WorkerFailure): void
   );
 }
 
-/** One Node process of one variant: `index` counts from 0 within the variant. */
-interface Process {
-  readonly variant: Variant;
-  readonly index: number;
-  readonly worker: VariantProcess;
-}
-
-/** Starts every process of one scenario (one after the other, so warm-ups do not overlap). */
-async function startVariants(workload: Workload, scenario: Scenario): Promise<Process[]> {
+/** Starts every variant of one scenario (one after the other, so warm-ups do not overlap). */
+async function startVariants(
+  workload: Workload,
+  scenario: Scenario,
+  pass: number,
+): Promise<Map<Variant, VariantProcess>> {
   const key = `${workload.name}/${scenario.name}`;
-  const started: Process[] = [];
-  for (let index = 0; index < processCount; index++) {
-    for (const variant of variants) {
-      if (usesTracedClient(variant) && notLanded.has(workload.name)) continue;
-      const spec: WorkerSpec = { workload: workload.name, scenario: scenario.name, variant, warmupMs };
-      // One folder per process: Node names each thread's profile (the loader-hooks thread has one too).
-      const flags = args['cpu-prof']
-        ? [
-            '--cpu-prof',
-            `--cpu-prof-dir=${join(resolve(args.out), 'profiles', `${workload.name}-${scenario.name}-${variant}-${index}`)}`,
-          ]
-        : [];
-      try {
-        started.push({ variant, index, worker: await VariantProcess.start(repoRoot, flags, spec, startBudgetMs) });
-      } catch (error) {
-        if (!(error instanceof WorkerFailure)) throw error;
-        if (error.exitCode === EXIT_NOT_LANDED) {
-          notLanded.add(workload.name);
-          const text = `noop and traced not run: ${error.stderrTail.split('\n').at(-1)}`;
-          console.warn(`${key} ${variant}: ${text}`);
-          for (const p of plan) if (p.workload === workload) note(`${workload.name}/${p.scenario.name}`, text);
-          continue;
-        }
-        workerFailed(key, variant, error);
+  const started = new Map<Variant, VariantProcess>();
+  for (const variant of variants) {
+    if (usesTracedClient(variant) && notLanded.has(workload.name)) continue;
+    const spec: WorkerSpec = { workload: workload.name, scenario: scenario.name, variant, warmupMs };
+    // One folder per process: Node names each thread's profile (the loader-hooks thread has one too).
+    const flags = args['cpu-prof']
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${join(resolve(args.out), 'profiles', `${workload.name}-${scenario.name}-${variant}-${pass + 1}`)}`,
+        ]
+      : [];
+    try {
+      started.set(variant, await VariantProcess.start(repoRoot, flags, spec, startBudgetMs));
+    } catch (error) {
+      if (!(error instanceof WorkerFailure)) throw error;
+      if (error.exitCode === EXIT_NOT_LANDED) {
+        notLanded.add(workload.name);
+        const text = `noop and traced not run: ${error.stderrTail.split('\n').at(-1)}`;
+        console.warn(`${key} ${variant}: ${text}`);
+        for (const p of plan) if (p.workload === workload) note(`${workload.name}/${p.scenario.name}`, text);
+        continue;
       }
+      workerFailed(key, variant, error);
     }
   }
   return started;
@@ -292,52 +288,49 @@ async function startVariants(workload: Workload, scenario: Scenario): Promise<Pr
 
 for (const { workload, scenario } of plan) {
   const key = `${workload.name}/${scenario.name}`;
-  const processes = await startVariants(workload, scenario);
-  const alive = new Set(processes);
   const list: Partial<Record<Variant, Sample[]>> = {};
   const profiled: Partial<Record<Variant, ProfileSample[]>> = {};
-  /** One window of one process; a process that fails is dropped from the rest of the scenario. */
-  const measure = async (p: Process, command: WindowCommand): Promise<WorkerResult | undefined> => {
-    if (!alive.has(p)) return undefined;
+  for (let pass = 0; pass < passes; pass++) {
+    const workers = await startVariants(workload, scenario, pass);
+    /** One window of `variant`; a worker that fails is dropped from the rest of the pass. */
+    const measure = async (variant: Variant, command: WindowCommand): Promise<WorkerResult | undefined> => {
+      const worker = workers.get(variant);
+      if (worker === undefined) return undefined;
+      try {
+        return await worker.window(command, windowBudgetMs(command.ms));
+      } catch (error) {
+        if (!(error instanceof WorkerFailure)) throw error;
+        workers.delete(variant);
+        workerFailed(key, variant, error);
+        return undefined;
+      }
+    };
+    const label = passes === 1 ? key.padEnd(22) : `${key} pass ${pass + 1}`.padEnd(29);
     try {
-      return await p.worker.window(command, windowBudgetMs(command.ms));
-    } catch (error) {
-      if (!(error instanceof WorkerFailure)) throw error;
-      alive.delete(p);
-      workerFailed(key, p.variant, error);
-      return undefined;
-    }
-  };
-  const processOf = (variant: Variant, index: number) =>
-    processes.find((p) => p.variant === variant && p.index === index);
-  try {
-    for (let round = 0; round < rounds; round++) {
-      // A B C D E with the first process of each, then with the second, …; the first variant rotates.
-      const order = variants.map((_, i) => variants[(i + round) % variants.length] as Variant);
-      const line: string[] = [];
-      for (let index = 0; index < processCount; index++) {
+      for (let r = 0; r < rounds; r++) {
+        // Rounds are numbered across passes: a ratio pairs windows of one round, seconds apart.
+        const round = pass * rounds + r;
+        const order = variants.map((_, i) => variants[(i + round) % variants.length] as Variant);
+        const line: string[] = [];
         for (const variant of order) {
-          const p = processOf(variant, index);
-          const result = p === undefined ? undefined : await measure(p, { ms: durationMs });
+          const result = await measure(variant, { ms: durationMs });
           if (result === undefined) continue;
           const sample = toSample(result, round);
           list[variant] = [...(list[variant] ?? []), sample];
-          line.push(`${processCount === 1 ? variant : `${variant}#${index + 1}`} ${sample.opsPerSec.toFixed(0)}`);
+          line.push(`${variant} ${sample.opsPerSec.toFixed(0)}`);
+        }
+        console.log(`${label} [${String(r + 1).padStart(2)}/${rounds}] ops/s: ${line.join(', ')}`);
+      }
+      for (let i = 0; i < profileWindows; i++) {
+        for (const variant of (['raw', 'noop'] as const).filter((v) => variants.includes(v))) {
+          const result = await measure(variant, { ms: profileMs, profile: true });
+          const sample = result === undefined ? undefined : toProfileSample(result);
+          if (sample !== undefined) profiled[variant] = [...(profiled[variant] ?? []), sample];
         }
       }
-      console.log(`${key.padEnd(22)} [${String(round + 1).padStart(2)}/${rounds}] ops/s: ${line.join(', ')}`);
+    } finally {
+      await Promise.all([...workers.values()].map((w) => w.close(30_000)));
     }
-    // Profiled windows go round the processes too, so no one process's luck decides own CPU.
-    for (let i = 0; i < profileWindows; i++) {
-      for (const variant of (['raw', 'noop'] as const).filter((v) => variants.includes(v))) {
-        const p = processOf(variant, i % processCount);
-        const result = p === undefined ? undefined : await measure(p, { ms: profileMs, profile: true });
-        const sample = result === undefined ? undefined : toProfileSample(result);
-        if (sample !== undefined) profiled[variant] = [...(profiled[variant] ?? []), sample];
-      }
-    }
-  } finally {
-    await Promise.all(processes.map((p) => p.worker.close(30_000)));
   }
   samples.set(key, list);
   profiles.set(key, profiled);

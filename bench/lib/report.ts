@@ -36,9 +36,10 @@ export interface RunMeta {
   /** Profiled windows of raw and noop per scenario (own CPU per call). */
   readonly profileWindows?: number;
   readonly warmupMs: number;
+  /** Rounds per pass. */
   readonly rounds: number;
-  /** Node processes per variant (older reports: one). */
-  readonly processes?: number;
+  /** Passes, each with a fresh process per variant (older reports: one). */
+  readonly passes?: number;
   readonly cpus: number;
   readonly loadAverage: readonly number[];
   readonly tracedSource: string;
@@ -90,14 +91,14 @@ export function busy(meta: Pick<RunMeta, 'cpus' | 'loadAverage'>): boolean {
 
 export function renderMarkdown(report: Report): string {
   const { meta } = report;
-  const processes = meta.processes ?? 1;
+  const passes = meta.passes ?? 1;
   const count = (status: Target['status']) => report.targets.filter((t) => t.status === status).length;
   const lines = [
     '# Benchmark results',
     '',
-    `${meta.date} · Node ${meta.node} · profile \`${meta.profile}\` · ${meta.rounds} rounds of one ${meta.durationMs} ms window per variant process, ${processes} ${processes === 1 ? 'process' : 'processes'} per variant (each after ${meta.warmupMs} ms warm-up)${meta.profileWindows === undefined ? '' : `, then ${meta.profileWindows} profiled windows of raw and noop`} · ${meta.cpus} CPUs, load ${meta.loadAverage.map((l) => l.toFixed(2)).join(' ')} at start · traced clients from \`${meta.tracedSource}\``,
+    `${meta.date} · Node ${meta.node} · profile \`${meta.profile}\` · ${passes === 1 ? '' : `${passes} passes of `}${meta.rounds} rounds of one ${meta.durationMs} ms window per variant (after ${meta.warmupMs} ms warm-up)${meta.profileWindows === undefined ? '' : `, then ${meta.profileWindows} profiled ${meta.profileWindows === 1 ? 'window' : 'windows'} of raw and noop`}${passes === 1 ? '' : ', each pass with fresh processes'} · ${meta.cpus} CPUs, load ${meta.loadAverage.map((l) => l.toFixed(2)).join(' ')} at start · traced clients from \`${meta.tracedSource}\``,
     '',
-    "Each variant runs in Node processes of its own, started and warmed up once per scenario; the processes then take turns, one window each per round (the first variant rotates). `ratio to raw` is the median over rounds of the variant's throughput ÷ raw's in the same round (each the mean of its processes' windows: two processes of one variant differ by a few percent here, however long they run), with a ~95% confidence interval of that median; `µs added / op` = (1/ratio − 1) ÷ raw ops/s (wall time per operation at that concurrency); CPU is the whole process (client, and in-process servers for HTTP and DynamoDB), `CPU µs added / op` the median per-round difference with raw; `spans / op` is what the counting exporter received (✓ = the variant proved it recorded). **Own CPU per call** is measured in profiled windows of the noop variant: V8 sampling-profiler time charged to traced-clients' own code (and the builtins it calls) per op — the difference of two whole-process CPU figures cannot resolve a fraction of a microsecond on operations of 10–300 µs.",
+    "In each pass, each variant runs in a fresh Node process of its own, started and warmed up once; the variants then take turns, one window each per round (the first rotates). `ratio to raw` is the median over the rounds of every pass of the variant's window ÷ raw's window of the same round (several passes, because two processes of one variant settle a few percent apart however long they run), with a ~95% confidence interval of that median; `µs added / op` = (1/ratio − 1) ÷ raw ops/s (wall time per operation at that concurrency); CPU is the whole process (client, and in-process servers for HTTP and DynamoDB), `CPU µs added / op` the median per-round difference with raw; `spans / op` is what the counting exporter received (✓ = the variant proved it recorded). **Own CPU per call** is measured in profiled windows of the noop variant: V8 sampling-profiler time charged to traced-clients' own code (and the builtins it calls) per op — the difference of two whole-process CPU figures cannot resolve a fraction of a microsecond on operations of 10–300 µs.",
     '',
     ...(busy(meta)
       ? [

@@ -69,16 +69,15 @@ export type RecordCheck = 'n/a' | 'ok' | 'missing' | 'wrong';
 
 export interface VariantRow {
   readonly variant: Variant;
-  /** Measured windows (a round holds one per process of the variant). */
+  /** Measured windows (one per round). */
   readonly windows: number;
   /** Medians over the windows. */
   readonly opsPerSec: number;
   readonly cpuUsPerOp: number;
   readonly spansPerOp: number;
   /**
-   * Throughput ÷ raw's (1 = no cost): the median over rounds of this variant's throughput ÷
-   * raw's in the same round (each the mean of its processes' windows), so both sides of each
-   * ratio ran seconds apart.
+   * Throughput ÷ raw's (1 = no cost): the median over rounds of this variant's window ÷ the
+   * raw window of the same round, so both sides of each ratio ran seconds apart.
    */
   readonly ratio: number;
   /** ~95% confidence interval of `ratio` (see {@link medianInterval}). */
@@ -121,33 +120,12 @@ export function recordCheck(variant: Variant, spansPerOp: number, expected: Expe
   return 'ok';
 }
 
-/**
- * A variant's windows of each round as one figure: the mean over the variant's processes
- * (with several processes per variant a round holds one window of each), so a process that
- * happens to run a few percent fast or slow weighs in every round alike.
- */
-function perRound(list: readonly Sample[]): Map<number, Sample> {
-  const groups = new Map<number, Sample[]>();
-  for (const s of list) groups.set(s.round, [...(groups.get(s.round) ?? []), s]);
-  const mean = (xs: readonly Sample[], f: (s: Sample) => number) => xs.reduce((sum, x) => sum + f(x), 0) / xs.length;
-  const out = new Map<number, Sample>();
-  for (const [round, xs] of groups) {
-    out.set(round, {
-      round,
-      opsPerSec: mean(xs, (x) => x.opsPerSec),
-      cpuUsPerOp: mean(xs, (x) => x.cpuUsPerOp),
-      spansPerOp: mean(xs, (x) => x.spansPerOp),
-    });
-  }
-  return out;
-}
-
-/** Per-round pairs of a variant's figure with raw's figure of the same round. */
+/** Per-round pairs of a variant's window with raw's window of the same round. */
 function paired(raw: readonly Sample[], list: readonly Sample[], f: (v: Sample, r: Sample) => number): number[] {
-  const rawByRound = perRound(raw);
+  const byRound = new Map(raw.map((s) => [s.round, s]));
   const out: number[] = [];
-  for (const [round, s] of perRound(list)) {
-    const r = rawByRound.get(round);
+  for (const s of list) {
+    const r = byRound.get(s.round);
     if (r !== undefined) out.push(f(s, r));
   }
   return out;

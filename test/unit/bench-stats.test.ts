@@ -113,22 +113,6 @@ describe('summarize', () => {
     expect(row('otel')?.ratio).toBeCloseTo(0.6, 10);
   });
 
-  it('averages the processes of a variant within a round before pairing, so a fast process counts in every round alike', () => {
-    // Two processes per variant; raw's second process runs 10% fast, noop's first 10% slow.
-    const both = (round: number, a: number, b: number, cpu: number) => [
-      sample(a, cpu, 0, round),
-      sample(b, cpu + 1, 0, round),
-    ];
-    const r = summarize('pg', 'seq', 't', {
-      raw: [...both(0, 1000, 1100, 10), ...both(1, 2000, 2200, 10)],
-      noop: [...both(0, 945, 1050, 11), ...both(1, 1890, 2100, 12)],
-    });
-    const noop = r.rows.find((x) => x.variant === 'noop');
-    expect(noop?.ratio).toBeCloseTo(0.95, 10); // 997.5 / 1050 and 1995 / 2100
-    expect(noop?.windows).toBe(4);
-    expect(noop?.addedCpuUsPerOp).toBeCloseTo(1.5, 10); // 1 in round 0, 2 in round 1
-  });
-
   it('takes our own CPU from the profiled windows', () => {
     expect(row('noop')?.profiled).toEqual({ windows: 2, ownUsPerOp: 0.2, gcUsPerOp: 0.2 });
     expect(row('raw')?.profiled).toEqual({ windows: 1, ownUsPerOp: 0, gcUsPerOp: 0.2 });
