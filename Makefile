@@ -15,7 +15,7 @@ help:
 	@echo "make services     start the local services (or docker compose) the tests need"
 	@echo "make docs         API reference from the TSDoc comments (TypeDoc) into docs/api/"
 	@echo "make bench        benchmarks, a few minutes: core cost, every client vs raw / OpenTelemetry, memory soak"
-	@echo "make bench-full   the long run the speed targets are judged on (about 40 minutes)"
+	@echo "make bench-full   the long run the speed targets are judged on (about 45 minutes)"
 	@echo "make reliability  reliability suite, fast counts (part of make test): isolation, faults, hostile input, secrets, leaks"
 	@echo "make stress       reliability suite with the large counts; prints every figure, fails on any non-zero must-be-zero"
 
