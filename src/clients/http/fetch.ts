@@ -105,24 +105,68 @@ function hasCredentials(url: URL): boolean {
 const IGNORE = (): void => {};
 
 /**
- * The init to call fetch with: the caller's, or a copy whose `headers` is a new `Headers`
- * holding the caller's headers plus the trace-context headers the caller did not set. The
- * caller's `Request`, `init` and `Headers` objects are never written to.
+ * The init to call fetch with: the caller's, or a copy whose `headers` holds the caller's
+ * headers plus the trace-context headers the caller did not set. The caller's `Request`,
+ * `init` and `Headers` objects are never written to.
  */
 function initWithTraceHeaders(init: unknown, headers: unknown, carrier: Readonly<Record<string, string>>): unknown {
   const names = Object.keys(carrier);
   if (names.length === 0) return init;
+  const merged = isPlainRecord(headers)
+    ? mergedRecord(headers, carrier, names)
+    : mergedHeaders(headers, carrier, names);
+  if (merged === undefined) return init;
+  return init !== null && typeof init === 'object' ? { ...init, headers: merged } : { headers: merged };
+}
+
+/** No headers, or a plain `{ name: value }` object: what most calls pass. */
+function isPlainRecord(headers: unknown): headers is Readonly<Record<string, unknown>> | undefined {
+  if (headers === undefined) return true;
+  if (headers === null || typeof headers !== 'object') return false;
+  const proto = Object.getPrototypeOf(headers);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * A plain object of the caller's headers and the missing trace headers; `undefined` when the
+ * caller set them all. fetch copies whatever it is given into the request, so a `Headers`
+ * object built here would be copied twice, and validating it first costs as much again
+ * (fetch validates a plain object the same way and rejects what `Headers` would).
+ */
+function mergedRecord(
+  headers: Readonly<Record<string, unknown>> | undefined,
+  carrier: Readonly<Record<string, string>>,
+  names: readonly string[],
+): Record<string, unknown> | undefined {
+  if (headers === undefined) return { ...carrier };
+  const own = Object.keys(headers);
+  // Header names are case-insensitive: `TraceParent` set by the caller is `traceparent`.
+  const taken = new Set(own.map((name) => name.toLowerCase()));
+  let merged: Record<string, unknown> | undefined;
+  for (const name of names) {
+    if (taken.has(name.toLowerCase())) continue;
+    merged ??= { ...headers };
+    merged[name] = carrier[name];
+  }
+  return merged;
+}
+
+/** A new `Headers` of the caller's (`Headers`, pairs, a class instance) and the missing trace headers. */
+function mergedHeaders(
+  headers: unknown,
+  carrier: Readonly<Record<string, string>>,
+  names: readonly string[],
+): Headers | undefined {
   // Headers fetch would reject: the caller's own init goes through, and fetch rejects as usual.
   const merged = guard('fetch.headers', () => new Headers(headers as ConstructorParameters<typeof Headers>[0]), IGNORE);
-  if (merged === undefined) return init;
+  if (merged === undefined) return undefined;
   let added = false;
   for (const name of names) {
     if (merged.has(name)) continue;
     merged.set(name, carrier[name] as string);
     added = true;
   }
-  if (!added) return init;
-  return init !== null && typeof init === 'object' ? { ...init, headers: merged } : { headers: merged };
+  return added ? merged : undefined;
 }
 
 function applyFetch(fetchImpl: AnyFetch, self: unknown, args: unknown[]): Promise<unknown> {
