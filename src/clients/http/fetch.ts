@@ -3,7 +3,7 @@
  * context added to a copy of the caller's headers. Works for Node's global fetch,
  * `undici.fetch` and any function with fetch's signature.
  */
-import { guard, isTraced, registerTraced } from '../../core/index.js';
+import { guard, isPlainObject, isTraced, registerTraced } from '../../core/index.js';
 import { HttpClientTracing, type OutgoingRequest } from './http-span.js';
 import { httpState } from './http-state.js';
 import { fetchMethod, httpRequestInfo, isFetchableUrl } from './request-info.js';
@@ -112,19 +112,13 @@ const IGNORE = (): void => {};
 function initWithTraceHeaders(init: unknown, headers: unknown, carrier: Readonly<Record<string, string>>): unknown {
   const names = Object.keys(carrier);
   if (names.length === 0) return init;
-  const merged = isPlainRecord(headers)
-    ? mergedRecord(headers, carrier, names)
-    : mergedHeaders(headers, carrier, names);
+  // No headers, or a plain `{ name: value }` object, is what most calls pass.
+  const merged =
+    headers === undefined || isPlainObject(headers)
+      ? mergedRecord(headers, carrier, names)
+      : mergedHeaders(headers, carrier, names);
   if (merged === undefined) return init;
   return init !== null && typeof init === 'object' ? { ...init, headers: merged } : { headers: merged };
-}
-
-/** No headers, or a plain `{ name: value }` object: what most calls pass. */
-function isPlainRecord(headers: unknown): headers is Readonly<Record<string, unknown>> | undefined {
-  if (headers === undefined) return true;
-  if (headers === null || typeof headers !== 'object') return false;
-  const proto = Object.getPrototypeOf(headers);
-  return proto === Object.prototype || proto === null;
 }
 
 /**
@@ -134,15 +128,15 @@ function isPlainRecord(headers: unknown): headers is Readonly<Record<string, unk
  * (fetch validates a plain object the same way and rejects what `Headers` would).
  */
 function mergedRecord(
-  headers: Readonly<Record<string, unknown>> | undefined,
+  headers: Readonly<Record<PropertyKey, unknown>> | undefined,
   carrier: Readonly<Record<string, string>>,
   names: readonly string[],
-): Record<string, unknown> | undefined {
+): Record<PropertyKey, unknown> | undefined {
   if (headers === undefined) return { ...carrier };
   const own = Object.keys(headers);
   // Header names are case-insensitive: `TraceParent` set by the caller is `traceparent`.
   const taken = new Set(own.map((name) => name.toLowerCase()));
-  let merged: Record<string, unknown> | undefined;
+  let merged: Record<PropertyKey, unknown> | undefined;
   for (const name of names) {
     if (taken.has(name.toLowerCase())) continue;
     merged ??= { ...headers };

@@ -17,8 +17,3 @@ export interface MysqlObjectLike {
   /** PromisePool */
   readonly pool?: MysqlObjectLike;
 }
-
-export interface MysqlQueryOptionsLike {
-  readonly sql?: unknown;
-  readonly values?: unknown;
-}

@@ -5,9 +5,8 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { Span } from 'opentracing';
-import { isEmitter, type MethodWrapper, traceCall, withBoundListeners } from '../../core/index.js';
+import { isEmitter, isPlainObject, type MethodWrapper, traceCall, withBoundListeners } from '../../core/index.js';
 import type { SqlTracer } from '../../core/sql/index.js';
-import type { MysqlQueryOptionsLike } from './internal-types.js';
 import type { MysqlQueryInfo } from './types.js';
 
 // mysql2 commands emit `end` after success and after an error; they have no `close`.
@@ -49,12 +48,6 @@ const STREAM_TABLE = {
       return isEmitter(stream) ? withBoundListeners(stream) : stream;
     }) as MethodWrapper<EventEmitter>,
 };
-
-function isPlainObject(value: unknown): value is MysqlQueryOptionsLike {
-  if (value === null || typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 /** `query` / `execute`: `(sql, values?, cb?)` or `({ sql, values, … }, values?, cb?)`. */
 export function statementWrapper<T extends object>(

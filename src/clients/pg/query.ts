@@ -2,16 +2,11 @@
  * `query` of a pg Pool, Client or PoolClient: every call form pg accepts (text, text +
  * values, config object, callback or promise), one span each, settled by the core.
  */
-import { type MethodWrapper, traceCall } from '../../core/index.js';
+import { isPlainObject, type MethodWrapper, traceCall } from '../../core/index.js';
 import type { SqlTracer } from '../../core/sql/index.js';
 import type { PgQueryConfigLike, PgSubmittableLike } from './internal-types.js';
 import { submitTraced } from './submittable.js';
 import type { PgQueryInfo } from './types.js';
-
-function isPlainObject(value: object): boolean {
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 /** The traced `query` method; `sql` carries everything fixed per client. */
 export function queryWrapper<T extends object>(sql: SqlTracer<PgQueryInfo>, isPool: boolean): MethodWrapper<T> {
@@ -44,7 +39,7 @@ export function queryWrapper<T extends object>(sql: SqlTracer<PgQueryInfo>, isPo
         if (typeof first === 'string') {
           callArgs = args.slice();
           callArgs[0] = commented;
-        } else if (isPlainObject(first as object)) {
+        } else if (isPlainObject(first)) {
           callArgs = args.slice();
           callArgs[0] = { ...(first as object), text: commented };
         }
@@ -54,7 +49,7 @@ export function queryWrapper<T extends object>(sql: SqlTracer<PgQueryInfo>, isPo
       // the caller's context; pg sees the same callback either way.
       if (!isPool && typeof args[args.length - 1] !== 'function') {
         const callback = (first as PgQueryConfigLike | undefined)?.callback;
-        if (typeof callback === 'function' && isPlainObject(first as object)) {
+        if (typeof callback === 'function' && isPlainObject(first)) {
           const config = callArgs[0] === first ? { ...(first as object) } : callArgs[0];
           callArgs = [config, args[1], callback];
         }
