@@ -3,8 +3,8 @@
  * otel). Per scenario, in each of a few passes, each variant runs in a fresh Node process of its
  * own, started and warmed up once; then the variants take turns, one short measured window
  * each per round (the first variant rotates each round so none always runs first), over many
- * rounds; ratios are medians of per-round ratios over all passes. Then a few profiled windows of raw and noop (our own CPU per call), and
- * the memory soak. Writes bench/results/latest.{md,json} and ratios.svg; prints the tables.
+ * rounds, and each pass ends with a few profiled windows of raw and noop (our own CPU per
+ * call); ratios are medians of per-round ratios over all passes. Then the memory soak. Writes bench/results/latest.{md,json} and ratios.svg; prints the tables.
  *
  *   npx tsx bench/run.ts [--profile smoke|quick|full] [--rounds N] [--duration MS (one window)] [--warmup MS]
  *                        [--passes N]   (fresh processes of every variant, N times over)
