@@ -8,6 +8,7 @@
  * traced-clients' own files are our cost; the client library's, the bench's and the runtime's
  * are not. Pure functions over the profile object, unit-tested in test/unit/bench-attribution.test.ts.
  */
+import { median } from './stats.js';
 
 /** The parts of a V8 `Profiler.Profile` read here (node:inspector's shape). */
 export interface CpuProfile {
@@ -100,7 +101,7 @@ export function attribute(profile: CpuProfile, classifier: Classifier): Attribut
   // did not run for all of it, so a frame is charged at most twice the median interval and the
   // rest is `unseen`. A GC pause does last: its sample keeps the whole gap.
   const mean = deltas.length === 0 ? 0 : deltas.reduce((a, b) => a + b, 0) / deltas.length;
-  const cap = 2 * medianOf(deltas);
+  const cap = deltas.length === 0 ? 0 : 2 * median(deltas);
   for (let i = 0; i < samples.length; i++) {
     const delta = Math.max(0, i + 1 < deltas.length ? (deltas[i + 1] as number) : mean);
     const who = owner(samples[i] as number);
@@ -109,10 +110,4 @@ export function attribute(profile: CpuProfile, classifier: Classifier): Attribut
     us.unseen += delta - seen;
   }
   return { us, samples: samples.length };
-}
-
-function medianOf(values: readonly number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1] as number;
 }
