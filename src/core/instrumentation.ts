@@ -4,7 +4,7 @@ import { getConfig } from './config.js';
 import { guard, type InstrumentationErrorHandler, reportFault } from './faults.js';
 import type { ClientTracingOptions } from './options.js';
 import { addTagsSafely, definedTags, resolveTracer, startSpanSafely } from './span-ops.js';
-import { type SpanKind, TAG, type TagMap } from './tags.js';
+import { type SpanKind, TAG, type TagMap, type TagValue } from './tags.js';
 
 /** What a client tells the core once, when it is wrapped. */
 export interface InstrumentationSpec<RequestInfo, ResponseInfo> {
@@ -24,6 +24,13 @@ export interface StartSpanOptions {
   readonly followsFrom?: boolean;
   /** Use this parent instead of the current span (e.g. one extracted from a message). */
   readonly parent?: Span | SpanContext | null;
+  /**
+   * The start tags, instead of the client's `baseTags`: an object from
+   * {@link Instrumentation.startTagsWith}, which a client caches per call shape (an HTTP
+   * client per method and URL). A tracer takes start tags in one call, where each tag set
+   * after the start is a call of its own.
+   */
+  readonly startTags?: Readonly<Record<string, TagValue>>;
 }
 
 /**
@@ -101,11 +108,20 @@ export class Instrumentation<RequestInfo = unknown, ResponseInfo = unknown> {
       operationName,
       parent,
       options?.followsFrom === true,
-      this.baseTags,
+      options?.startTags ?? this.baseTags,
       this.onError,
     );
     if (span !== undefined && tags !== undefined) addTagsSafely(span, tags, this.onError);
     return span;
+  }
+
+  /**
+   * This client's start tags with `tags` added (an `undefined` value is left out), for
+   * {@link StartSpanOptions.startTags}. Like `baseTags`, handed to the tracer call after call
+   * and never mutated.
+   */
+  startTagsWith(tags: TagMap): Readonly<Record<string, TagValue>> {
+    return { ...this.baseTags, ...definedTags(tags) };
   }
 
   /** The operation name: the user's option when given, else the client's default. */

@@ -445,8 +445,14 @@ describe('tracedFetch: options and safety', () => {
     const url = `${server.origin}/again?id=7&ticket=t1`;
     await (await fetch(url)).text();
     await (await fetch(url)).text();
-    expect(tracing.spans().map((s) => s.tags['http.url'])).toEqual([url, url]);
-    expect(tracing.spans().map((s) => s.tags['peer.port'])).toEqual([server.port, server.port]);
+    await (await fetch(url, { method: 'POST' })).text();
+    expect(tracing.spans().map((s) => s.tags['http.url'])).toEqual([url, url, url]);
+    expect(tracing.spans().map((s) => s.tags['peer.port'])).toEqual([server.port, server.port, server.port]);
+    // Once a target is known its tags are start tags: the same set, each request its own method.
+    const [first, again, post] = tracing.spans();
+    expect(again?.tags).toEqual(first?.tags);
+    expect(post?.name).toBe('POST');
+    expect(post?.tags).toEqual({ ...first?.tags, 'http.method': 'POST' });
     tracing.reset();
     configure({ tracer: tracing.tracer, secretQueryParams: ['ticket'] });
     await (await fetch(url)).text();
@@ -473,6 +479,9 @@ describe('tracedFetch: options and safety', () => {
     await (await fetch(`${server.origin}/other`)).text();
     expect(tracing.one('POST:createInvoice').tags).toMatchObject({ 'peer.service': 'billing', 'http.method': 'POST' });
     expect(tracing.one('GET').tags['peer.service']).toBe('fallback');
+    // A target called before: the header still wins over the client's peerService.
+    await (await fetch(`${server.origin}/other`, { headers: { 'x-callee-service': 'shipping' } })).text();
+    expect(tracing.named('GET').map((s) => s.tags['peer.service'])).toEqual(['fallback', 'shipping']);
   });
 
   it('operationName and tags options apply', async () => {

@@ -413,6 +413,17 @@ describe('tracedDispatcher: hooks and options', () => {
     expectChildOf(tracing.one('GET'), idsOf(parent));
   });
 
+  it('a target requested again is tagged the same; another method gets its own http.method', async () => {
+    const url = `${server.origin}/again?id=7`;
+    await get(url);
+    await get(url);
+    await get(url, { method: 'POST' });
+    const [first, again] = tracing.named('GET');
+    expect(first?.tags['http.url']).toBe(url);
+    expect(again?.tags).toEqual(first?.tags);
+    expect(tracing.one('POST').tags).toEqual({ ...first?.tags, 'http.method': 'POST' });
+  });
+
   it('secret query parameters and userinfo never reach a tag', async () => {
     await get(`${server.origin}/q?id=1&token=s3cr3t&password=hunter2`);
     const origin = `http://bob:pa55w0rd@127.0.0.1:${server.port}`;

@@ -1,7 +1,7 @@
 import type { Span } from 'opentracing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getCurrentSpan, spanInContext } from '../../src/context/index.js';
-import { configure, resetConfig } from '../../src/core/index.js';
+import { configure, Instrumentation, resetConfig, SPAN_KIND } from '../../src/core/index.js';
 import { KvClient, KvError, tracedKv } from '../helpers/kv-client.js';
 import { createTestTracing, errorLog, expectChildOf, idsOf } from '../helpers/tracing.js';
 
@@ -189,6 +189,22 @@ describe('parents and options', () => {
     configure({ requireParentSpan: false });
     await kv.get('a');
     expect(tracing.spans()).toHaveLength(1);
+  });
+
+  it("startTags replace the client's base tags at start; startTagsWith adds to them, leaving them as they were", () => {
+    const instrumentation = new Instrumentation({
+      component: 'kv',
+      spanKind: SPAN_KIND.CLIENT,
+      options: { tags: { team: 'checkout' } },
+    });
+    const base = { 'span.kind': 'client', component: 'kv', team: 'checkout' };
+    const startTags = instrumentation.startTagsWith({ 'db.instance': 'one', 'db.user': undefined, team: 'cart' });
+    expect(startTags).toEqual({ ...base, 'db.instance': 'one', team: 'cart' });
+    instrumentation.start('kv:get', undefined, { startTags })?.finish();
+    instrumentation.start('kv:set')?.finish();
+    expect(tracing.one('kv:get').tags).toEqual(startTags);
+    expect(tracing.one('kv:set').tags).toEqual(base);
+    expect(instrumentation.baseTags).toEqual(base);
   });
 
   it('operationName, tags, peerService, requestHook and responseHook options apply', async () => {

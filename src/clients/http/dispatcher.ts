@@ -247,6 +247,7 @@ export function tracedDispatcher<T extends Dispatcher>(dispatcher: T, options?: 
     );
   }
   const tracing = new HttpClientTracing('undici', options);
+  httpState.dispatcherTraced = true;
   const fallbackOrigin = ownOrigin(dispatcher);
   const { fetchScope } = httpState;
   const target = dispatcher as unknown as { dispatch: (opts: unknown, handler: unknown) => boolean };

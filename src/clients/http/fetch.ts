@@ -167,8 +167,13 @@ function applyFetch(fetchImpl: AnyFetch, self: unknown, args: unknown[]): Promis
   return Reflect.apply(fetchImpl, self, args);
 }
 
-/** Inside the fetch scope a traced dispatcher (global or `init.dispatcher`) adds no span of its own. */
-function runInFetchScope(fetchImpl: AnyFetch, self: unknown, args: unknown[]): Promise<unknown> {
+/**
+ * Inside the fetch scope a traced dispatcher (global or `init.dispatcher`) adds no span of its
+ * own. Without any traced dispatcher in the process there is none to tell, and the scope is
+ * not entered (see `HttpSharedState.dispatcherTraced`).
+ */
+function callFetch(fetchImpl: AnyFetch, self: unknown, args: unknown[]): Promise<unknown> {
+  if (!httpState.dispatcherTraced) return Reflect.apply(fetchImpl, self, args);
   return httpState.fetchScope.run(true, applyFetch, fetchImpl, self, args);
 }
 
@@ -207,7 +212,7 @@ export function tracedFetch<F extends FetchLike>(fetchImpl?: F, options?: FetchT
     const init = initWithTraceHeaders(args[1], request.headers, tracing.inject(span));
     const tracedArgs = args.length < 2 ? [args[0], init] : args.slice();
     tracedArgs[1] = init;
-    const promise = call.run(runInFetchScope, undefined, [original, this, tracedArgs]);
+    const promise = call.run(callFetch, undefined, [original, this, tracedArgs]);
     call.watch(promise);
     return promise;
   };

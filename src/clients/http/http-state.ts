@@ -19,6 +19,12 @@ export interface HttpSharedState {
    * reach the server whenever the dispatcher is *not* traced.
    */
   readonly fetchScope: AsyncLocalStorage<boolean>;
+  /**
+   * Set once any `tracedDispatcher` exists. Until then no dispatcher can pass a request
+   * through, so a traced fetch does not enter `fetchScope`: entering it once enables it for
+   * good, and Node 20 then propagates its store on every promise the process creates.
+   */
+  dispatcherTraced: boolean;
 }
 
 const KEY = Symbol.for('traced-clients.http.v1');
@@ -31,6 +37,7 @@ const holder = globalThis as GlobalWithHttpState;
 export const httpState: HttpSharedState = holder[KEY] ?? {
   responseHandlerHook: undefined,
   fetchScope: new AsyncLocalStorage<boolean>(),
+  dispatcherTraced: false,
 };
 if (holder[KEY] === undefined) {
   Object.defineProperty(holder, KEY, { value: httpState, enumerable: false, configurable: false, writable: false });
