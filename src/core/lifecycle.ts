@@ -36,8 +36,11 @@ const NO_SETTLEMENT: Settlement = {};
 /**
  * How the call reports completion. `auto` picks `callback` when the last argument is a
  * function, else watches a returned promise/thenable, else ends on return.
+ * `driver-callback`: the last argument is the driver's own callback that settles the promise
+ * it handed the caller (mysql2/promise's): it runs first, unbound, then the span settles on
+ * its arguments, so the span records the error as the caller receives it.
  */
-export type CallStyle = 'auto' | 'promise' | 'sync';
+export type CallStyle = 'auto' | 'driver-callback' | 'promise' | 'sync';
 
 /** Settles one span exactly once, whatever fires first and however often. */
 export class SpanSettler<Result = unknown> {
@@ -97,6 +100,24 @@ export class SpanSettler<Result = unknown> {
   }
 
   /**
+   * Wraps the driver's own callback (see `CallStyle` `driver-callback`): calls it, then
+   * settles on its first argument. It only settles a promise, so no code of the caller's runs
+   * before the span is settled, and it needs no context of its own.
+   */
+  afterCallback(callback: (...args: never[]) => unknown): (...args: unknown[]) => unknown {
+    const settler = this;
+    return function settleAfter(this: unknown, ...args: unknown[]) {
+      try {
+        return Reflect.apply(callback, this, args);
+      } finally {
+        const error = args[0];
+        if (error !== null && error !== undefined) settler.fail(error);
+        else settler.succeed(args[1] as Result);
+      }
+    };
+  }
+
+  /**
    * Wraps a Node-style callback: settles on its first argument, then calls it with the same
    * `this` and arguments in the context where the call was made.
    */
@@ -117,9 +138,8 @@ export class SpanSettler<Result = unknown> {
  * return value, resolution and errors are the original call's own objects. With `events`, a
  * call that returns an event emitter (mysql2's `query(sql).on(…)`) settles on those events.
  *
- * The original is called from this frame: a client method that calls `traceCall` itself puts
- * two frames of ours under the user's in a stack captured below it (mysql2's promise API
- * captures one on every query, at a price per frame), so keep helpers out of that path.
+ * The original is called from this frame, not through a helper: a driver that captures its
+ * caller's stack pays per frame, and shows every frame in the errors a user reads.
  */
 export function traceCall<Result = unknown>(
   instrumentation: Instrumentation<unknown, unknown>,
@@ -134,12 +154,12 @@ export function traceCall<Result = unknown>(
   const settler = new SpanSettler<Result>(instrumentation, span, settlement);
   let callArgs = args;
   let viaCallback = false;
-  if (style === 'auto') {
+  if (style === 'auto' || style === 'driver-callback') {
     const last = args.length - 1;
-    const callback = args[last];
+    const callback = args[last] as (...a: never[]) => unknown;
     if (typeof callback === 'function') {
       const copy = args.slice();
-      copy[last] = settler.wrapCallback(callback as (...a: never[]) => unknown);
+      copy[last] = style === 'auto' ? settler.wrapCallback(callback) : settler.afterCallback(callback);
       callArgs = copy;
       viaCallback = true;
     }

@@ -245,6 +245,8 @@ describe.runIf(available)('tracedMysql', () => {
       const [rawRows] = await raw.query(`SELECT n FROM ${table} WHERE n = ?`, [1]);
       expect(rows).toEqual(rawRows);
       expect(Array.isArray(fields)).toBe(true);
+      expect(conn.query).toBe(conn.query);
+      expect(conn.query.name).toBe(raw.query.name);
       await spanInContext(root, async () => {
         await conn.beginTransaction();
         await conn.execute(`UPDATE ${table} SET n = n WHERE id = ?`, [-1]);
@@ -260,6 +262,21 @@ describe.runIf(available)('tracedMysql', () => {
       ]);
       tracing.expectAllFinishedOnce();
       await raw.end();
+    });
+
+    it('responseHook receives the rows, from the promise and the callback API alike', async () => {
+      const seen: unknown[] = [];
+      const options = { responseHook: (_span: Span, result: unknown) => void seen.push(result) };
+      const raw = await mysqlPromise.createConnection({ uri });
+      await tracedMysql(raw, options).query('SELECT 1 AS one');
+      const rawCallback = mysql.createConnection({ uri });
+      const callback = tracedMysql(rawCallback, options);
+      await new Promise((resolve, reject) =>
+        callback.query('SELECT 1 AS one', (error, rows) => (error ? reject(error) : resolve(rows))),
+      );
+      expect(seen).toEqual([[{ one: 1 }], [{ one: 1 }]]);
+      await raw.end();
+      await new Promise((resolve) => rawCallback.end(resolve));
     });
 
     it('mysql2/promise pool: 50 concurrent queries under 50 parents on one connection', async () => {
@@ -409,21 +426,27 @@ describe.runIf(available)('tracedMysql', () => {
       await conn.end();
     });
 
-    it("promise API errors: the stack mysql2 captures shows the caller's frame under at most two of ours", async () => {
+    it("promise API errors: the stack mysql2 captures starts at the caller's frame, as untraced; the span logs that stack", async () => {
       // mysql2/promise replaces a failed query's stack with the caller's, captured at the call.
       const pool = mysqlPromise.createPool({ uri, connectionLimit: 1 });
-      async function callerOfTheQuery(client: mysqlPromise.Pool) {
+      async function callerOfTheQuery(client: mysqlPromise.Pool | mysqlPromise.PoolConnection) {
         return client.query('SELEC 1');
       }
-      const frames = async (client: mysqlPromise.Pool) => {
+      const frames = async (client: mysqlPromise.Pool | mysqlPromise.PoolConnection) => {
         const error = (await callerOfTheQuery(client).catch((e: unknown) => e)) as Error;
         const lines = String(error.stack).split('\n').slice(1);
         return lines.findIndex((line) => line.includes('callerOfTheQuery'));
       };
       expect(await frames(pool)).toBe(0);
-      expect(await frames(tracedMysql(pool))).toBe(2); // recorded: the traced method and the lifecycle
-      expect(tracing.one('mysql2:SELEC').error).toBe(true);
-      expect(await frames(tracedMysql(pool, { tracer: new Tracer() }))).toBe(1); // nothing recorded
+      const traced = tracedMysql(pool);
+      expect(await frames(traced)).toBe(0);
+      const stack = String(errorLog(tracing.one('mysql2:SELEC'))?.['exception.stacktrace']);
+      expect(stack.split('\n')[1]).toContain('callerOfTheQuery');
+      expect(await frames(tracedMysql(pool, { tracer: new Tracer() }))).toBe(0); // nothing recorded
+      const connection = await traced.getConnection();
+      expect(await frames(connection)).toBe(0);
+      expect(tracing.named('mysql2:SELEC')).toHaveLength(2);
+      connection.release();
       await pool.end();
     });
     it('captureParams: true records parameter values', async () => {

@@ -12,10 +12,12 @@ import type { MysqlQueryInfo } from './types.js';
 // mysql2 commands emit `end` after success and after an error; they have no `close`.
 const COMMAND_EVENTS = { done: ['end'], closed: [] } as const;
 
-// The methods below start their span and call mysql2 (through `traceCall`) from their own
-// frame: mysql2's promise API captures the caller's stack on every query, at a price per
-// frame, and shows it in the errors a user reads, so only these two frames of ours sit under
-// the user's (one when nothing is recorded).
+/**
+ * How a traced method settles: `auto` for the objects users call (callback, emitter or
+ * promise); `driver-callback` for the core object behind a mysql2/promise object, whose only
+ * caller is mysql2's own promise code (see promise-view.ts).
+ */
+export type MysqlCallStyle = 'auto' | 'driver-callback';
 
 /**
  * In the emitter form (no callback), the returned command's listeners, and its `.stream()`'s,
@@ -53,6 +55,7 @@ const STREAM_TABLE = {
 export function statementWrapper<T extends object>(
   sql: SqlTracer<MysqlQueryInfo>,
   method: 'query' | 'execute',
+  style: MysqlCallStyle,
 ): MethodWrapper<T> {
   // sqlcommenter never on execute: mysql2 caches server-prepared statements by their text.
   const comment = method === 'query';
@@ -84,7 +87,7 @@ export function statementWrapper<T extends object>(
           target,
           callArgs,
           sql.settlement,
-          'auto',
+          style,
           COMMAND_EVENTS,
         ),
       );
@@ -97,6 +100,7 @@ const TRANSACTION_TEXT = { beginTransaction: 'BEGIN', commit: 'COMMIT', rollback
 export function transactionWrapper<T extends object>(
   sql: SqlTracer<MysqlQueryInfo>,
   method: keyof typeof TRANSACTION_TEXT,
+  style: MysqlCallStyle,
 ): MethodWrapper<T> {
   const text = TRANSACTION_TEXT[method];
   return (original, target) =>
@@ -105,7 +109,7 @@ export function transactionWrapper<T extends object>(
       if (span === undefined) return Reflect.apply(original, target, args);
       return bindCommand(
         args,
-        traceCall(sql.instrumentation as never, span, original, target, args, sql.settlement, 'auto', COMMAND_EVENTS),
+        traceCall(sql.instrumentation as never, span, original, target, args, sql.settlement, style, COMMAND_EVENTS),
       );
     };
 }

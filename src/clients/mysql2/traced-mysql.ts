@@ -10,7 +10,8 @@ import { SqlTracer } from '../../core/sql/index.js';
 import { getConnectionWrapper, returnsTracedWrapper } from './hand-out.js';
 import type { MysqlObjectLike } from './internal-types.js';
 import { mysqlTags } from './peer.js';
-import { statementWrapper, transactionWrapper } from './query.js';
+import { promiseViewOf, viewMethodOn } from './promise-view.js';
+import { type MysqlCallStyle, statementWrapper, transactionWrapper } from './query.js';
 import type { MysqlQueryInfo, MysqlTracingOptions } from './types.js';
 
 /** The mysql2 objects {@link tracedMysql} accepts (pool connections are connections). */
@@ -32,15 +33,21 @@ function isServerError(error: unknown): boolean {
   );
 }
 
-function wrapWith<T extends object>(target: T, sql: SqlTracer<MysqlQueryInfo>): T {
+/**
+ * `style` `driver-callback` is for the core under a mysql2/promise view, called only by the
+ * view's own methods (see promise-view.ts).
+ */
+function wrapWith<T extends object>(target: T, sql: SqlTracer<MysqlQueryInfo>, style: MysqlCallStyle = 'auto'): T {
   const instrumentation = sql.instrumentation as Instrumentation;
   const wrap = (value: object): object => wrapWith(value, sql);
+  const view = style === 'auto' ? promiseViewOf(target) : undefined;
+  const viewMethod = view && viewMethodOn(view, target, wrapWith(view.core, sql, 'driver-callback'));
   const methods: MethodTable<T> = {
-    query: statementWrapper<T>(sql, 'query'),
-    execute: statementWrapper<T>(sql, 'execute'),
-    beginTransaction: transactionWrapper<T>(sql, 'beginTransaction'),
-    commit: transactionWrapper<T>(sql, 'commit'),
-    rollback: transactionWrapper<T>(sql, 'rollback'),
+    query: viewMethod ?? statementWrapper<T>(sql, 'query', style),
+    execute: viewMethod ?? statementWrapper<T>(sql, 'execute', style),
+    beginTransaction: viewMethod ?? transactionWrapper<T>(sql, 'beginTransaction', style),
+    commit: viewMethod ?? transactionWrapper<T>(sql, 'commit', style),
+    rollback: viewMethod ?? transactionWrapper<T>(sql, 'rollback', style),
     getConnection: getConnectionWrapper<T>(instrumentation, wrap),
     promise: returnsTracedWrapper<T>(instrumentation, wrap),
     of: returnsTracedWrapper<T>(instrumentation, wrap),
