@@ -11,11 +11,11 @@ import { redisErrorKind } from './errors.js';
 import type { PipelineInternals, RawCommand } from './internal-types.js';
 import {
   type ClientState,
-  commandTags,
   dbTags,
   TAG_BATCH_COMMANDS,
   TAG_BATCH_SIZE,
   TAG_FAILED_COMMANDS,
+  tagCommand,
   withServingNode,
 } from './state.js';
 import type { RedisRequestInfo } from './types.js';
@@ -100,7 +100,7 @@ function startChildren(client: ClientState, parent: Span, commands: readonly Raw
     const upper = String(command.name).toUpperCase();
     const span = client.instrumentation.start(`redis:${upper}`, undefined, { parent });
     if (span === undefined) continue;
-    addTagsSafely(span, commandTags(client, upper, String(command.name), command.args, undefined), client.onError);
+    tagCommand(span, client, upper, String(command.name), command.args, undefined);
     children.push(new SpanSettler(client.lifecycle, span, CHILD_SETTLEMENT));
   }
   return children;

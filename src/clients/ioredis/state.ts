@@ -15,7 +15,7 @@ import {
   TAG,
   type TagMap,
 } from '../../core/index.js';
-import { addTagsSafely } from '../../core/span-ops.js';
+import { addTagsSafely, setTagSafely } from '../../core/span-ops.js';
 import type { ClusterInternals, CommanderInternals, StandaloneInternals } from './internal-types.js';
 import { clusterNodeTags, clusterSeedTags, standalonePeerTags } from './peer.js';
 import { buildStatement, firstKey, type StatementInput } from './statement.js';
@@ -105,22 +105,24 @@ function statementInput(
   return { command, lower, args, known: client.known.has(lower), scriptKeys };
 }
 
-/** Tags of one command span: statement and db index. */
-export function commandTags(
+/** Tags one command span: statement and db index (set one by one: no tag object per command). */
+export function tagCommand(
+  span: Span,
   client: ClientState,
   command: string,
   lower: string,
   args: readonly unknown[],
   scriptKeys: number | null | undefined,
-): TagMap {
+): void {
   const input = statementInput(client, command, lower, args, scriptKeys);
+  const onError = client.onError;
   const statement = guard(
     'tags.ioredis',
     () => buildStatement(input, client.statement, client.instrumentation.maxStatementLength),
-    client.onError,
+    onError,
   );
-  // One literal: spreading the db tags into it cost more than building the statement.
-  return { [TAG.DB_STATEMENT]: statement, [TAG.DB_INSTANCE]: dbInstance(client) };
+  setTagSafely(span, TAG.DB_STATEMENT, statement, onError);
+  setTagSafely(span, TAG.DB_INSTANCE, dbInstance(client), onError);
 }
 
 /** The key a Cluster routes a command by (its first key), if any. */

@@ -22,7 +22,7 @@ import { addTagsSafely, setTagSafely } from '../../core/span-ops.js';
 import { batchSettlement, batchTagsOf, TAG_TRANSACTION_DISCARDED, tracedBatch } from './batch.js';
 import { redisErrorKind } from './errors.js';
 import type { CommanderInternals, RawCommand } from './internal-types.js';
-import { ClientState, commandTags, type OpenTransaction, routingKey, withServingNode } from './state.js';
+import { ClientState, type OpenTransaction, routingKey, tagCommand, withServingNode } from './state.js';
 import { flattenArgs } from './statement.js';
 import type { RedisRequestInfo, TracedRedisOptions } from './types.js';
 
@@ -39,11 +39,18 @@ const tables = new WeakMap<object, Table>();
 
 const clientOf = (proxy: object): ClientState => states.get(proxy) as ClientState;
 
-/** A command's names, computed once: `GET`, `get`, `redis:GET`. */
+/** A command's names and settlement, made once: `GET`, `get`, `redis:GET`. */
 interface CommandName {
   readonly command: string;
   readonly lower: string;
   readonly operation: string;
+  /** How its spans settle, shared by every client. */
+  readonly settlement: Settlement;
+}
+
+function commandName(lower: string, command: string): CommandName {
+  const settlement: Settlement = { errorKind: redisErrorKind, responseInfo: (result) => ({ command, result }) };
+  return { command, lower, operation: `redis:${command}`, settlement };
 }
 
 const commandNames = new Map<string, CommandName>();
@@ -52,37 +59,24 @@ const commandNames = new Map<string, CommandName>();
 function namesOf(lower: string): CommandName {
   let names = commandNames.get(lower);
   if (names === undefined) {
-    const command = lower.toUpperCase();
-    names = { command, lower, operation: `redis:${command}` };
+    names = commandName(lower, lower.toUpperCase());
     // Bounded: `call` can be given any string.
     if (commandNames.size < 4096) commandNames.set(lower, names);
   }
   return names;
 }
 
-/** One settlement per command name, shared by every client. */
-const settlements = new Map<string, Settlement>();
-function settlementFor(command: string): Settlement {
-  let settlement = settlements.get(command);
-  if (settlement === undefined) {
-    settlement = { errorKind: redisErrorKind, responseInfo: (result) => ({ command, result }) };
-    settlements.set(command, settlement);
-  }
-  return settlement;
-}
-
 /** How a command span settles; for a Cluster, also naming the node that served it. */
 function settle(
   client: ClientState,
-  command: string,
-  lower: string,
+  names: CommandName,
   args: readonly unknown[],
   scriptKeys: number | null | undefined,
   prefixed: boolean,
 ): Settlement {
-  const settlement = settlementFor(command);
-  if (client.cluster === undefined) return settlement;
-  return withServingNode(client, settlement, routingKey(client, command, lower, args, scriptKeys), prefixed);
+  if (client.cluster === undefined) return names.settlement;
+  const key = routingKey(client, names.command, names.lower, args, scriptKeys);
+  return withServingNode(client, names.settlement, key, prefixed);
 }
 
 /** Reads the flattened arguments of one call (for statements, hooks and Cluster routing). */
@@ -129,11 +123,11 @@ function runCommand(
   );
   if (span === undefined) return Reflect.apply(original, target, args);
   const flat = info?.args ?? readArgs(lower, args);
-  addTagsSafely(span, commandTags(client, command, lower, flat, scriptKeys), client.onError);
+  tagCommand(span, client, command, lower, flat, scriptKeys);
   if (info !== undefined) instrumentation.requestHook(span, info);
   // `sendCommand` settles by the Command's promise; the command methods by promise or callback.
   const style = readArgs === sentCommandArgs ? 'promise' : 'auto';
-  const settlement = settle(client, command, lower, flat, scriptKeys, readArgs === sentCommandArgs);
+  const settlement = settle(client, names, flat, scriptKeys, readArgs === sentCommandArgs);
   return traceCall(client.lifecycle, span, original, target, args, settlement, style);
 }
 
@@ -152,9 +146,9 @@ function queueInTransaction(
   const span = client.instrumentation.start(names.operation, undefined, { parent: transaction.settler.span });
   if (span === undefined) return Reflect.apply(original, target, args);
   const flat = readArgs(names.lower, args);
-  addTagsSafely(span, commandTags(client, names.command, names.lower, flat, undefined), client.onError);
+  tagCommand(span, client, names.command, names.lower, flat, undefined);
   const style = readArgs === sentCommandArgs ? 'promise' : 'auto';
-  return traceCall(client.lifecycle, span, original, target, args, settlementFor(names.command), style);
+  return traceCall(client.lifecycle, span, original, target, args, names.settlement, style);
 }
 
 /** A generated command method: `get`, `getBuffer`, `hset`, … */
@@ -170,7 +164,7 @@ function commandMethod(lower: string): Wrapper {
 
 /** A `defineCommand` script method: a span named after the script, its declared keys shown. */
 function scriptMethod(name: string): Wrapper {
-  const names: CommandName = { command: name.toUpperCase(), lower: name, operation: `redis:${name.toUpperCase()}` };
+  const names = commandName(name, name.toUpperCase());
   return (original, target, proxy) => {
     const client = clientOf(proxy);
     const keys = (target as CommanderInternals).scriptsSet?.[name]?.numberOfKeys ?? null;
