@@ -1,3 +1,5 @@
+import { Tracer } from 'opentracing';
+import type { Dispatcher } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { classifyFailure } from '../../src/clients/http/failure.js';
 import {
@@ -10,8 +12,10 @@ import {
   withDispatchHeaders,
 } from '../../src/clients/http/request-info.js';
 import { getResponseHandlerHook, setResponseHandlerHook } from '../../src/clients/http/response-hook.js';
-import { markTracedInPlace, registerTraced } from '../../src/core/index.js';
+import { configure, markTracedInPlace, registerTraced, resetConfig } from '../../src/core/index.js';
 import { isTraced, untraced } from '../../src/core/proxy.js';
+import { tracedDispatcher } from '../../src/undici.js';
+import { createTestTracing } from '../helpers/tracing.js';
 
 describe('readHeader', () => {
   it('reads every header shape case-insensitively', () => {
@@ -184,5 +188,43 @@ describe('core: registerTraced and isTraced for functions', () => {
       'traced-clients.traced-in-place.v1',
     ]);
     expect(Object.keys(pipeline)).toEqual(['exec']);
+  });
+});
+
+describe('with nothing recorded, a dispatched request is not read past its method and headers', () => {
+  it('the no-op tracer: origin and path never read, before or after a recorded request to the same target', async () => {
+    const tracing = createTestTracing();
+    const dispatched: unknown[] = [];
+    const dispatcher = { dispatch: (opts: unknown) => dispatched.push(opts) > 0 } as unknown as Dispatcher;
+    const handler = {} as Dispatcher.DispatchHandler;
+    let reads = 0;
+    const counted = (): Dispatcher.DispatchOptions =>
+      ({
+        method: 'GET',
+        get origin() {
+          reads++;
+          return 'http://127.0.0.1:9';
+        },
+        get path() {
+          reads++;
+          return '/x';
+        },
+      }) as unknown as Dispatcher.DispatchOptions;
+    tracedDispatcher(dispatcher, { tracer: new Tracer() }).dispatch(counted(), handler);
+    expect(reads).toBe(0);
+    // Recording fills the client's cache of the target's tags; once the no-op tracer is
+    // configured, the client reads nothing again, from its first request on.
+    const traced = tracedDispatcher(dispatcher);
+    configure({ tracer: tracing.tracer });
+    traced.dispatch(counted(), handler);
+    traced.dispatch(counted(), handler);
+    expect(reads).toBeGreaterThan(0);
+    reads = 0;
+    configure({ tracer: new Tracer() });
+    traced.dispatch(counted(), handler);
+    expect(reads).toBe(0);
+    expect(dispatched).toHaveLength(4);
+    resetConfig();
+    await tracing.shutdown();
   });
 });

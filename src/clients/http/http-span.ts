@@ -133,8 +133,19 @@ export class HttpClientTracing {
     // A target seen before starts with all its tags; a new one gets them once something is
     // recorded, because parsing and redacting its URL is the costly part (measured with the
     // no-op tracer: ~6 µs per traced fetch call when done up front, ~0.3 µs when deferred).
-    const startTags = request.peer === undefined ? this.knownUrlTags(request.target)?.startTags.get(method) : undefined;
-    const span = this.instrumentation.start(name, undefined, { parent: request.parent, startTags });
+    // Nothing is cached until a span records: until then the target (built on first read by
+    // some clients) is not even read.
+    const known = this.currentUrlCache();
+    const startTags =
+      request.peer === undefined && known.size > 0 && typeof request.target === 'string'
+        ? known.get(request.target)?.startTags.get(method)
+        : undefined;
+    const { parent } = request;
+    const span = this.instrumentation.start(
+      name,
+      undefined,
+      parent === undefined && startTags === undefined ? undefined : { parent, startTags },
+    );
     if (span === undefined) return undefined;
     if (startTags === undefined) this.tag(span, request);
     // A callee-name header names the service of this very request: it wins over the
@@ -167,14 +178,13 @@ export class HttpClientTracing {
     }
   }
 
-  /** The cached tags of a string target, if any (the cache is emptied when `configure()` runs). */
-  private knownUrlTags(target: string | URL): UrlTags | undefined {
-    if (typeof target !== 'string') return undefined;
+  /** The tags of the string targets seen, emptied first when `configure()` ran since. */
+  private currentUrlCache(): Map<string, UrlTags> {
     if (this.urlCacheVersion !== state.configVersion) {
       this.urlCache.clear();
       this.urlCacheVersion = state.configVersion;
     }
-    return this.urlCache.get(target);
+    return this.urlCache;
   }
 
   /**
@@ -185,7 +195,8 @@ export class HttpClientTracing {
    */
   private urlTags(request: OutgoingRequest): UrlTags {
     const { target } = request;
-    const known = this.knownUrlTags(target);
+    const cache = this.currentUrlCache();
+    const known = typeof target === 'string' ? cache.get(target) : undefined;
     if (known !== undefined) return known;
     let href: string;
     let origin = request.origin;
@@ -207,8 +218,8 @@ export class HttpClientTracing {
     const tags: UrlTags = { url, tags: Object.freeze({ [TAG.HTTP_URL]: url, ...peer }), startTags: new Map() };
     // Within one client a string target decides its origin (undici's is its prefix).
     if (typeof target === 'string') {
-      if (this.urlCache.size >= URL_CACHE_SIZE) this.urlCache.clear();
-      this.urlCache.set(target, tags);
+      if (cache.size >= URL_CACHE_SIZE) cache.clear();
+      cache.set(target, tags);
     }
     return tags;
   }
