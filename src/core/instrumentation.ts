@@ -3,7 +3,7 @@ import { type CurrentSpanFunc, getCurrentParent, state } from '../context/index.
 import { getConfig } from './config.js';
 import { guard, type InstrumentationErrorHandler, reportFault } from './faults.js';
 import type { ClientTracingOptions } from './options.js';
-import { addTagsSafely, definedTags, resolveTracer, startSpanSafely } from './span-ops.js';
+import { addTagsSafely, definedTags, isNoopTracer, resolveTracer, startSpanSafely } from './span-ops.js';
 import { type SpanKind, TAG, type TagMap, type TagValue } from './tags.js';
 
 /** What a client tells the core once, when it is wrapped. */
@@ -82,6 +82,12 @@ export class Instrumentation<RequestInfo = unknown, ResponseInfo = unknown> {
     this.onError = options.onInstrumentationError;
   }
 
+  /** True when this client's tracer is opentracing's no-op one, so nothing would be recorded. */
+  hasNoopTracer(): boolean {
+    if (this.version !== state.configVersion) this.refresh();
+    return isNoopTracer(resolveTracer(this.tracer));
+  }
+
   /** The parent a span started now would get, or `undefined`. */
   parent(): Span | SpanContext | undefined {
     if (this.currentSpan === undefined) return getCurrentParent();
@@ -100,9 +106,11 @@ export class Instrumentation<RequestInfo = unknown, ResponseInfo = unknown> {
    */
   start(operationName: string, tags?: TagMap, options?: StartSpanOptions): Span | undefined {
     if (this.version !== state.configVersion) this.refresh();
+    const tracer = resolveTracer(this.tracer);
+    // Nothing to record: no parent to look up, no span options to allocate.
+    if (isNoopTracer(tracer)) return undefined;
     const parent = options?.parent === undefined ? this.parent() : (options.parent ?? undefined);
     if (parent === undefined && this.requireParentSpan) return undefined;
-    const tracer = resolveTracer(this.tracer);
     const span = startSpanSafely(
       tracer,
       operationName,

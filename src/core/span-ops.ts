@@ -10,13 +10,23 @@ import {
   Span,
   type SpanContext,
   type SpanOptions,
-  type Tracer,
+  Tracer,
 } from 'opentracing';
 import { getConfig } from './config.js';
 import { type InstrumentationErrorHandler, reportFault } from './faults.js';
 import { TAG, type TagMap } from './tags.js';
 
 const NOOP_SPAN_PROTOTYPE: object = Span.prototype;
+const NOOP_TRACER_PROTOTYPE: object = Tracer.prototype;
+
+/**
+ * True for an instance of `opentracing`'s own no-op `Tracer` (`new Tracer()`), which records
+ * nothing: real tracers subclass it. The global tracer is a delegate, so with none registered
+ * it is caught later, by its span (`isNoopSpan`).
+ */
+export function isNoopTracer(tracer: Tracer): boolean {
+  return Object.getPrototypeOf(tracer) === NOOP_TRACER_PROTOTYPE;
+}
 
 /**
  * True for the no-op span of `opentracing` (what the no-op and the unset global tracer

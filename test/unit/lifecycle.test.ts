@@ -1,5 +1,5 @@
-import type { Span } from 'opentracing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Span, Tracer } from 'opentracing';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { getCurrentSpan, spanInContext } from '../../src/context/index.js';
 import { configure, Instrumentation, resetConfig, SPAN_KIND } from '../../src/core/index.js';
 import { KvClient, KvError, tracedKv } from '../helpers/kv-client.js';
@@ -189,6 +189,29 @@ describe('parents and options', () => {
     configure({ requireParentSpan: false });
     await kv.get('a');
     expect(tracing.spans()).toHaveLength(1);
+  });
+
+  it("opentracing's no-op tracer is never asked for a span, nor is the current span looked up", async () => {
+    const noop = new Tracer();
+    const startSpan = vi.spyOn(noop, 'startSpan');
+    let lookups = 0;
+    const kv = tracedKv(new KvClient(), {
+      tracer: noop,
+      currentSpan: () => {
+        lookups++;
+        return undefined;
+      },
+    });
+    await kv.set('a', '1');
+    expect(await kv.get('a')).toBe('1');
+    expect(startSpan).not.toHaveBeenCalled();
+    expect(lookups).toBe(0);
+    // A tracer of its own class (any real one) is asked as usual.
+    class Recording extends Tracer {}
+    const real = new Recording();
+    const realStart = vi.spyOn(real, 'startSpan');
+    await tracedKv(new KvClient(), { tracer: real }).get('a');
+    expect(realStart).toHaveBeenCalledOnce();
   });
 
   it("startTags replace the client's base tags at start; startTagsWith adds to them, leaving them as they were", () => {

@@ -260,7 +260,7 @@ export function tracedDispatcher<T extends Dispatcher>(dispatcher: T, options?: 
       handler === null ||
       typeof handler !== 'object' ||
       fetchScope.getStore() === true ||
-      tracing.skipsWithoutParent()
+      tracing.recordsNothing()
     ) {
       // Invalid arguments go to undici untouched, to fail exactly as they would untraced.
       return target.dispatch(opts, handler);

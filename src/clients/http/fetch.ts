@@ -203,8 +203,8 @@ export function tracedFetch<F extends FetchLike>(fetchImpl?: F, options?: FetchT
   const tracing = new HttpClientTracing('fetch', options);
 
   const traced = function fetch(this: unknown, ...args: unknown[]): Promise<unknown> {
-    // Fast path: nothing will be recorded for want of a parent.
-    if (tracing.skipsWithoutParent()) return Reflect.apply(original, this, args);
+    // Fast path: nothing will be recorded.
+    if (tracing.recordsNothing()) return Reflect.apply(original, this, args);
     const request = readFetchRequest(args[0], args[1]);
     const span = request === undefined ? undefined : tracing.start(request);
     if (span === undefined || request === undefined) return Reflect.apply(original, this, args);

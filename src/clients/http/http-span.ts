@@ -108,8 +108,12 @@ export class HttpClientTracing {
     };
   }
 
-  /** True when nothing can be recorded for lack of a parent: the caller goes straight to the original. */
-  skipsWithoutParent(): boolean {
+  /**
+   * True when nothing can be recorded (the no-op tracer, or no parent under
+   * `requireParentSpan`): the caller goes straight to the original, reading nothing of the request.
+   */
+  recordsNothing(): boolean {
+    if (this.instrumentation.hasNoopTracer()) return true;
     const required = this.options.requireParentSpan ?? getConfig().requireParentSpan;
     return required && this.instrumentation.parent() === undefined;
   }
