@@ -1,7 +1,7 @@
 import { type Span, Tracer } from 'opentracing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { getCurrentSpan, spanInContext } from '../../src/context/index.js';
-import { configure, Instrumentation, resetConfig, SPAN_KIND } from '../../src/core/index.js';
+import { configure, Instrumentation, resetConfig, SPAN_KIND, traceCall } from '../../src/core/index.js';
 import { KvClient, KvError, tracedKv } from '../helpers/kv-client.js';
 import { createTestTracing, errorLog, expectChildOf, idsOf } from '../helpers/tracing.js';
 
@@ -96,6 +96,62 @@ describe('callback calls', () => {
     const error = await new Promise((resolve) => kv.getCb('fail', (e) => resolve(e)));
     expect(error).toBeInstanceOf(KvError);
     expect(tracing.one('kv:getCb').error).toBe(true);
+    tracing.expectAllFinishedOnce();
+  });
+});
+
+describe("driver callbacks (a driver's own callback that settles its promise)", () => {
+  type Done = (error: Error | null, value?: string) => void;
+  // A driver that answers at once; its callback is the driver's promise bridge.
+  const driver = (key: string, done: Done) => done(key === 'bad' ? new Error('boom') : null, `value of ${key}`);
+
+  it('the callback runs first, then the span settles on its arguments (it sees the error as the callback left it)', () => {
+    const instrumentation = new Instrumentation({ component: 'kv' });
+    const finishedWhenCalled: number[] = [];
+    const done: Done = (error) => {
+      finishedWhenCalled.push(tracing.spans().length);
+      // mysql2/promise puts the caller's stack on the error here.
+      if (error) error.stack = 'Error: boom\n    at theCaller';
+    };
+    for (const key of ['good', 'bad']) {
+      const span = instrumentation.start(`kv:${key}`) as Span;
+      traceCall(
+        instrumentation as Instrumentation,
+        span,
+        driver as never,
+        undefined,
+        [key, done],
+        undefined,
+        'driver-callback',
+      );
+    }
+    expect(finishedWhenCalled).toEqual([0, 1]);
+    expect(tracing.one('kv:good').error).toBe(false);
+    const bad = tracing.one('kv:bad');
+    expect(bad.error).toBe(true);
+    expect(errorLog(bad)?.['exception.stacktrace']).toBe('Error: boom\n    at theCaller');
+    tracing.expectAllFinishedOnce();
+  });
+
+  it('a callback that throws: the driver gets the throw, the span still settles once', () => {
+    const instrumentation = new Instrumentation({ component: 'kv' });
+    const span = instrumentation.start('kv:get') as Span;
+    const thrown = new Error('callback threw');
+    const done: Done = () => {
+      throw thrown;
+    };
+    expect(() =>
+      traceCall(
+        instrumentation as Instrumentation,
+        span,
+        driver as never,
+        undefined,
+        ['good', done],
+        undefined,
+        'driver-callback',
+      ),
+    ).toThrow(thrown);
+    expect(tracing.one('kv:get').error).toBe(false);
     tracing.expectAllFinishedOnce();
   });
 });
