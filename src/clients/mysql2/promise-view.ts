@@ -7,7 +7,7 @@
  * methods are the view's own, bound to a stand-in whose core is traced, and the span is the
  * core call's.
  */
-import type { MethodWrapper } from '../../core/index.js';
+import type { MethodTable, MethodWrapper } from '../../core/index.js';
 
 /** The field of each view class that holds its core object. */
 const CORE_FIELDS = ['pool', 'connection', 'poolCluster', 'poolNamespace'] as const;
@@ -46,4 +46,21 @@ export function viewMethodOn<T extends object>(view: PromiseView, target: T, tra
     Object.defineProperty(bound, 'name', { value: original.name });
     return bound;
   };
+}
+
+/**
+ * The core as the view's methods see it: an object over the real core whose SQL methods are
+ * `methods`, everything else read from the core itself. Own properties, not a Proxy: the view
+ * reads the core's `config` and one method on every query, and a Proxy trap costs on each
+ * read. The core's methods are read once, here: mysql2 defines them on its classes.
+ */
+export function drivenCore<T extends object>(core: T, methods: MethodTable<T>): T {
+  const driven = Object.create(core) as T;
+  for (const key of Object.keys(methods)) {
+    const original: unknown = Reflect.get(core, key);
+    const wrapper = methods[key];
+    if (typeof original !== 'function' || wrapper === undefined) continue;
+    Object.defineProperty(driven, key, { value: wrapper(original as (...args: never[]) => unknown, core, driven) });
+  }
+  return driven;
 }

@@ -10,7 +10,7 @@ import { SqlTracer } from '../../core/sql/index.js';
 import { getConnectionWrapper, returnsTracedWrapper } from './hand-out.js';
 import type { MysqlObjectLike } from './internal-types.js';
 import { mysqlTags } from './peer.js';
-import { promiseViewOf, viewMethodOn } from './promise-view.js';
+import { drivenCore, promiseViewOf, viewMethodOn } from './promise-view.js';
 import { type MysqlCallStyle, statementWrapper, transactionWrapper } from './query.js';
 import type { MysqlQueryInfo, MysqlTracingOptions } from './types.js';
 
@@ -33,26 +33,42 @@ function isServerError(error: unknown): boolean {
   );
 }
 
-/**
- * `style` `driver-callback` is for the core under a mysql2/promise view, called only by the
- * view's own methods (see promise-view.ts).
- */
-function wrapWith<T extends object>(target: T, sql: SqlTracer<MysqlQueryInfo>, style: MysqlCallStyle = 'auto'): T {
+/** `query`, `execute` and the transaction methods, settling in `style`. */
+function sqlMethods<T extends object>(sql: SqlTracer<MysqlQueryInfo>, style: MysqlCallStyle): MethodTable<T> {
+  return {
+    query: statementWrapper<T>(sql, 'query', style),
+    execute: statementWrapper<T>(sql, 'execute', style),
+    beginTransaction: transactionWrapper<T>(sql, 'beginTransaction', style),
+    commit: transactionWrapper<T>(sql, 'commit', style),
+    rollback: transactionWrapper<T>(sql, 'rollback', style),
+  };
+}
+
+function wrapWith<T extends object>(target: T, sql: SqlTracer<MysqlQueryInfo>): T {
   const instrumentation = sql.instrumentation as Instrumentation;
   const wrap = (value: object): object => wrapWith(value, sql);
-  const view = style === 'auto' ? promiseViewOf(target) : undefined;
-  const viewMethod = view && viewMethodOn(view, target, wrapWith(view.core, sql, 'driver-callback'));
-  const methods: MethodTable<T> = {
-    query: viewMethod ?? statementWrapper<T>(sql, 'query', style),
-    execute: viewMethod ?? statementWrapper<T>(sql, 'execute', style),
-    beginTransaction: viewMethod ?? transactionWrapper<T>(sql, 'beginTransaction', style),
-    commit: viewMethod ?? transactionWrapper<T>(sql, 'commit', style),
-    rollback: viewMethod ?? transactionWrapper<T>(sql, 'rollback', style),
+  // A mysql2/promise view runs its own methods over a core whose SQL methods are traced
+  // (promise-view.ts); any other object gets its SQL methods traced itself.
+  const view = promiseViewOf(target);
+  let methods: MethodTable<T>;
+  if (view === undefined) {
+    methods = sqlMethods<T>(sql, 'auto');
+  } else {
+    const viewMethod = viewMethodOn(view, target, drivenCore(view.core, sqlMethods(sql, 'driver-callback')));
+    methods = {
+      query: viewMethod,
+      execute: viewMethod,
+      beginTransaction: viewMethod,
+      commit: viewMethod,
+      rollback: viewMethod,
+    };
+  }
+  return tracedProxy(target, {
+    ...methods,
     getConnection: getConnectionWrapper<T>(instrumentation, wrap),
     promise: returnsTracedWrapper<T>(instrumentation, wrap),
     of: returnsTracedWrapper<T>(instrumentation, wrap),
-  };
-  return tracedProxy(target, methods);
+  });
 }
 
 /**
