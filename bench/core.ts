@@ -18,6 +18,7 @@ import {
   traceCall,
   tracedProxy,
 } from '../src/core/index.js';
+import { median } from './lib/stats.js';
 import { CountingExporter } from './lib/tracing.js';
 
 class Store {
@@ -80,7 +81,6 @@ async function runAsync(store: Store): Promise<number> {
   return Number(process.hrtime.bigint() - started) / n;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const results: Record<string, { sync: number[]; async: number[] }> = {};
 for (const name of Object.keys(variants)) results[name] = { sync: [], async: [] };
 
