@@ -53,20 +53,30 @@ function fetchClient(): Client {
   };
 }
 
+/** A client that does not propagate: one method called the same way raw, traced and in the floor span. */
+function plainClient<T extends object>(
+  name: string,
+  factory: string,
+  client: T,
+  call: (client: T) => Promise<unknown>,
+): Client {
+  return {
+    name,
+    raw: () => call(client),
+    async traced(tracer) {
+      const traced = (await exported<Wrap>(factory))(client, { tracer });
+      return () => call(traced);
+    },
+    floor: () => call(client),
+  };
+}
+
 function redisClient(): Client {
   const Redis = require('ioredis') as typeof import('ioredis').default;
   const client = Object.create(new Redis({ lazyConnect: true })) as InstanceType<typeof Redis>;
   // Answers at once; everything else (options, command table) is the real client's.
   Object.assign(client, { get: async (_key: string) => 'value' });
-  return {
-    name: 'ioredis GET',
-    raw: () => client.get('bench:key'),
-    async traced(tracer) {
-      const traced = (await exported<Wrap>('tracedRedis'))(client, { tracer });
-      return () => traced.get('bench:key');
-    },
-    floor: () => client.get('bench:key'),
-  };
+  return plainClient('ioredis GET', 'tracedRedis', client, (redis) => redis.get('bench:key'));
 }
 
 function pgClient(): Client {
@@ -74,15 +84,7 @@ function pgClient(): Client {
   const pool = new Pool({ host: '127.0.0.1', database: 'test', max: 1 });
   const result = { rows: [{ one: 1 }], rowCount: 1, command: 'SELECT', fields: [], oid: 0 };
   Object.assign(pool, { query: async (_text: string) => result });
-  return {
-    name: 'pg SELECT 1',
-    raw: () => pool.query('SELECT 1'),
-    async traced(tracer) {
-      const traced = (await exported<Wrap>('tracedPg'))(pool, { tracer });
-      return () => traced.query('SELECT 1');
-    },
-    floor: () => pool.query('SELECT 1'),
-  };
+  return plainClient('pg SELECT 1', 'tracedPg', pool, (pg) => pg.query('SELECT 1'));
 }
 
 function mysqlClient(): Client {
@@ -94,15 +96,7 @@ function mysqlClient(): Client {
     query: (_sql: string, values: unknown, done?: Done) =>
       ((typeof values === 'function' ? values : done) as Done)(null, [{ one: 1 }], []),
   });
-  return {
-    name: 'mysql2 SELECT 1 (promise)',
-    raw: () => pool.query('SELECT 1'),
-    async traced(tracer) {
-      const traced = (await exported<Wrap>('tracedMysql'))(pool, { tracer });
-      return () => traced.query('SELECT 1');
-    },
-    floor: () => pool.query('SELECT 1'),
-  };
+  return plainClient('mysql2 SELECT 1 (promise)', 'tracedMysql', pool, (mysql2) => mysql2.query('SELECT 1'));
 }
 
 const inject = (span: Span): Record<string, string> => {
