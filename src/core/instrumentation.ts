@@ -105,10 +105,9 @@ export class Instrumentation<RequestInfo = unknown, ResponseInfo = unknown> {
    * the caller then runs the original call directly.
    */
   start(operationName: string, tags?: TagMap, options?: StartSpanOptions): Span | undefined {
-    if (this.version !== state.configVersion) this.refresh();
-    const tracer = resolveTracer(this.tracer);
     // Nothing to record: no parent to look up, no span options to allocate.
-    if (isNoopTracer(tracer)) return undefined;
+    if (this.hasNoopTracer()) return undefined;
+    const tracer = resolveTracer(this.tracer);
     const parent = options?.parent === undefined ? this.parent() : (options.parent ?? undefined);
     if (parent === undefined && this.requireParentSpan) return undefined;
     const span = startSpanSafely(

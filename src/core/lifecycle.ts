@@ -137,9 +137,6 @@ export class SpanSettler<Result = unknown> {
  * Runs `original` on `target` inside `span` and settles the span by the call's style. The
  * return value, resolution and errors are the original call's own objects. With `events`, a
  * call that returns an event emitter (mysql2's `query(sql).on(…)`) settles on those events.
- *
- * The original is called from this frame, not through a helper: a driver that captures its
- * caller's stack pays per frame, and shows every frame in the errors a user reads.
  */
 export function traceCall<Result = unknown>(
   instrumentation: Instrumentation<unknown, unknown>,
@@ -164,13 +161,7 @@ export function traceCall<Result = unknown>(
       viaCallback = true;
     }
   }
-  let result: unknown;
-  try {
-    result = Reflect.apply(original, target, callArgs);
-  } catch (error) {
-    settler.fail(error);
-    throw error;
-  }
+  const result = callOrFail(settler, original, target, callArgs);
   if (viaCallback) return result;
   // Emitter first: mysql2's command objects have a `then` that logs and throws.
   if (events !== undefined && isEmitter(result)) {
