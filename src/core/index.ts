@@ -24,11 +24,12 @@ export {
   callOrFail,
   type EmitterEvents,
   isEmitter,
+  type Outcome,
   type Settlement,
   SpanSettler,
   settleOnEvents,
-  settleWhenResolved,
   traceCall,
+  watchSettlement,
 } from './lifecycle.js';
 export { NOOP_SPAN } from './noop-span.js';
 export type { ClientTracingOptions, RequestHook, ResponseHook, TracingOptions } from './options.js';

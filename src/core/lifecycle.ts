@@ -43,7 +43,7 @@ const NO_SETTLEMENT: Settlement = {};
 export type CallStyle = 'auto' | 'driver-callback' | 'promise' | 'sync';
 
 /** Settles one span exactly once, whatever fires first and however often. */
-export class SpanSettler<Result = unknown> {
+export class SpanSettler<Result = unknown> implements Outcome<Result> {
   private done = false;
 
   constructor(
@@ -134,8 +134,10 @@ export class SpanSettler<Result = unknown> {
 }
 
 /**
- * Runs `original` on `target` inside `span` and settles the span by the call's style. The
- * return value, resolution and errors are the original call's own objects. With `events`, a
+ * Runs `original` on `target` inside `span` and settles the span by the call's style. Values
+ * and errors are the original call's own objects; a returned plain promise is handed back as
+ * its derived promise, so a rejection the caller forgets is still reported (see
+ * `watchSettlement`). With `events`, a
  * call that returns an event emitter (mysql2's `query(sql).on(…)`) settles on those events.
  */
 export function traceCall<Result = unknown>(
@@ -168,10 +170,7 @@ export function traceCall<Result = unknown>(
     settleOnEvents(settler, result, events);
     return result;
   }
-  if (style !== 'sync' && isThenable(result)) {
-    settleWhenResolved(settler, result as PromiseLike<Result>);
-    return result;
-  }
+  if (style !== 'sync' && isThenable(result)) return watchSettlement(settler, result as PromiseLike<Result>);
   settler.succeed(result as Result);
   return result;
 }
@@ -194,20 +193,58 @@ export function callOrFail<Result>(
   }
 }
 
+/** Who learns a promise's outcome: a span settler, an HTTP call. */
+export interface Outcome<Result> {
+  succeed(value: Result): void;
+  fail(error: unknown): void;
+}
+
 /**
- * Settles on a promise or thenable without changing it: the caller keeps the very same
- * object, and our branch never produces an unhandled rejection of its own.
+ * Tells `outcome` how a promise or thenable settles, and returns what the caller gets.
+ *
+ * Any reaction we attach marks the promise handled, so a rejection the caller forgets would
+ * vanish where the raw client's is reported (and, by Node's default, ends the process). A
+ * plain native promise is therefore replaced by the promise our reactions derive from it: it
+ * resolves to the very same value and rejects with the very same error, one microtask later,
+ * and a rejection nobody handles is reported as the raw one would have been. The raw promise
+ * is fresh per call, so nothing else can tell the two apart. Anything else (a subclass, a
+ * promise carrying its own methods, a custom thenable) is returned unchanged, since the caller
+ * may need what it carries; a rejection of one of those is observed in place.
  */
-export function settleWhenResolved<Result>(settler: SpanSettler<Result>, thenable: PromiseLike<Result>): void {
+export function watchSettlement<Result>(outcome: Outcome<Result>, thenable: PromiseLike<Result>): PromiseLike<Result> {
+  if (isPlainPromise(thenable)) {
+    return thenable.then(
+      (value) => {
+        outcome.succeed(value);
+        return value;
+      },
+      (error: unknown) => {
+        outcome.fail(error);
+        throw error;
+      },
+    );
+  }
   try {
     thenable.then(
-      (value) => settler.succeed(value),
-      (error: unknown) => settler.fail(error),
+      (value) => outcome.succeed(value),
+      (error: unknown) => outcome.fail(error),
     );
   } catch (error) {
     // A broken thenable: its own caller will see the same throw when it awaits it.
-    settler.fail(error);
+    outcome.fail(error);
   }
+  return thenable;
+}
+
+/**
+ * A native promise of this realm with no fields or methods attached (ky's `.json()`, got's
+ * `.cancel()`), which a derived promise would lose. Symbol keys do not count: Node itself puts
+ * async-hook ids and AsyncLocalStorage stores on promises as symbols.
+ */
+function isPlainPromise<T>(value: PromiseLike<T>): value is Promise<T> {
+  if (Object.getPrototypeOf(value) !== Promise.prototype) return false;
+  for (const _key in value) return false;
+  return true;
 }
 
 /** True for objects with the EventEmitter listener API. */

@@ -6,7 +6,7 @@
  */
 import { spanInContext } from '../context/index.js';
 import { isThenable } from './faults.js';
-import { type SpanSettler, settleWhenResolved } from './lifecycle.js';
+import { type SpanSettler, watchSettlement } from './lifecycle.js';
 
 /** Options of {@link runInSpan}. */
 export interface RunInSpanOptions {
@@ -23,7 +23,8 @@ export interface RunInSpanOptions {
 /**
  * Calls `fn` with `this` = `self` and `args`, `settler.span` current, and settles the span
  * exactly once: on return, on throw (re-thrown unchanged) or when a returned promise or
- * thenable settles. Returns what `fn` returns, the very same object.
+ * thenable settles. Returns what `fn` returns: the very same object, or for a plain promise
+ * the promise derived from it (see `watchSettlement`).
  */
 export function runInSpan<R>(
   settler: SpanSettler<unknown>,
@@ -43,10 +44,7 @@ export function runInSpan<R>(
     settler.succeed(result);
     return result;
   }
-  if (options?.unobserved !== true) {
-    settleWhenResolved(settler, result as PromiseLike<unknown>);
-    return result;
-  }
+  if (options?.unobserved !== true) return watchSettlement(settler, result as PromiseLike<unknown>) as R;
   try {
     // The derived promise rejects with the same reason and has no handler, so Node reports
     // it exactly as it would have reported the handler's own promise.

@@ -2,7 +2,7 @@ import type { Span, Tracer } from 'opentracing';
 import { spanInContext } from '../context/index.js';
 import { guard, isThenable } from './faults.js';
 import { Instrumentation } from './instrumentation.js';
-import { SpanSettler, settleWhenResolved } from './lifecycle.js';
+import { SpanSettler, watchSettlement } from './lifecycle.js';
 import type { TagMap } from './tags.js';
 
 /** Options of {@link tracedFunction} and {@link traced}. */
@@ -51,8 +51,8 @@ function invokeTraced<F extends AnyFunction>(
     settler.fail(error);
     throw error;
   }
-  if (isThenable(result)) settleWhenResolved(settler, result);
-  else settler.succeed(result);
+  if (isThenable(result)) return watchSettlement(settler, result) as ReturnType<F>;
+  settler.succeed(result);
   return result;
 }
 

@@ -82,7 +82,7 @@ describe('tracedFetch: spans and propagation', () => {
     await response.body?.cancel();
   });
 
-  it('returns the very promise and response of the wrapped fetch', async () => {
+  it('resolves to the very response of the wrapped fetch; a promise carrying its own methods comes back as it is', async () => {
     const promises: Promise<Response>[] = [];
     const raw: typeof fetch = (input, init) => {
       const promise = fetch(input, init);
@@ -90,11 +90,16 @@ describe('tracedFetch: spans and propagation', () => {
       return promise;
     };
     const traced = tracedFetch(raw);
-    const promise = traced(`${server.origin}/hello`);
-    expect(promise).toBe(promises[0]);
-    const response = await promise;
+    const response = await traced(`${server.origin}/hello`);
     expect(response).toBe(await promises[0]);
     await response.text();
+    // A ky-style fetch-like: the caller needs the methods on the promise itself.
+    const withJson = (input: string | URL | Request, init?: RequestInit) =>
+      Object.assign(fetch(input, init), { text: () => Promise.resolve('from the promise') });
+    const promise = tracedFetch(withJson)(`${server.origin}/hello`);
+    expect(await promise.text()).toBe('from the promise');
+    await (await promise).text();
+    expect(tracing.named('GET')).toHaveLength(2);
   });
 
   it('is a drop-in: idempotent, untraced() gives the original back, same name', () => {

@@ -212,9 +212,7 @@ export function tracedFetch<F extends FetchLike>(fetchImpl?: F, options?: FetchT
     const init = initWithTraceHeaders(args[1], request.headers, tracing.inject(span));
     const tracedArgs = args.length < 2 ? [args[0], init] : args.slice();
     tracedArgs[1] = init;
-    const promise = call.run(callFetch, undefined, [original, this, tracedArgs]);
-    call.watch(promise);
-    return promise;
+    return call.watch(call.run(callFetch, undefined, [original, this, tracedArgs]));
   };
   Object.defineProperty(traced, 'name', { value: original.name });
   Object.defineProperty(traced, 'length', { value: original.length });

@@ -23,6 +23,7 @@ import {
   TAG,
   type TagMap,
   type TagValue,
+  watchSettlement,
 } from '../../core/index.js';
 import { addTagsSafely, injectSafely, recordError, resolveTracer, setTagSafely } from '../../core/span-ops.js';
 import { type AbortState, classifyFailure } from './failure.js';
@@ -281,17 +282,22 @@ export class HttpCall {
     }
   }
 
-  /** Settles on the promise the request returned, without changing it (fetch). */
-  watch(promise: unknown): void {
+  /** A fetch-like resolved to its response (an `Outcome` for `watchSettlement`). */
+  succeed(response: unknown): void {
+    this.respond(response as HttpResponseLike);
+  }
+
+  /**
+   * Settles on what the request returned (fetch) and returns what the caller gets: a plain
+   * promise as the promise derived from it (see `watchSettlement`).
+   */
+  watch<R>(promise: R): R {
     // A fetch-like that returns a plain value (not a promise) settles on it at once.
     if (!isThenable(promise)) {
       this.respond(promise as HttpResponseLike);
-      return;
+      return promise;
     }
-    promise.then(
-      (response) => this.respond(response as HttpResponseLike),
-      (error: unknown) => this.fail(error),
-    );
+    return watchSettlement(this, promise) as R;
   }
 
   /**

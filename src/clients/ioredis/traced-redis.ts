@@ -17,6 +17,7 @@ import {
   SpanSettler,
   traceCall,
   tracedProxy,
+  watchSettlement,
 } from '../../core/index.js';
 import { addTagsSafely, setTagSafely } from '../../core/span-ops.js';
 import { batchSettlement, batchTagsOf, TAG_TRANSACTION_DISCARDED, tracedBatch } from './batch.js';
@@ -257,14 +258,18 @@ function openTransaction(
   const result = Reflect.apply(original, target, args);
   // MULTI refused: the transaction never opened, its span ends here. (When `exec` already
   // took the transaction, `EXEC` fails too and records it.)
-  if (isThenable(result)) {
-    result.then(undefined, (error: unknown) => {
-      if (client.transaction !== transaction) return;
-      client.transaction = undefined;
-      transaction.settler.fail(error);
-    });
-  }
-  return result;
+  if (!isThenable(result)) return result;
+  return watchSettlement(
+    {
+      succeed() {},
+      fail(error) {
+        if (client.transaction !== transaction) return;
+        client.transaction = undefined;
+        transaction.settler.fail(error);
+      },
+    },
+    result,
+  );
 }
 
 const pipelineMethod: Wrapper = (original, target, proxy) => {

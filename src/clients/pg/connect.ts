@@ -5,7 +5,7 @@
  * is a `pg:connect` span.
  */
 import { bindToCurrentContext } from '../../context/index.js';
-import { type MethodWrapper, SpanSettler, settleWhenResolved } from '../../core/index.js';
+import { type MethodWrapper, SpanSettler } from '../../core/index.js';
 import type { SqlTracer } from '../../core/sql/index.js';
 import type { PgQueryInfo } from './types.js';
 
@@ -35,7 +35,18 @@ export function connectWrapper<T extends object>(
         ]);
       }
       const promise = Reflect.apply(original, target, args) as Promise<unknown>;
-      if (settler !== undefined) settleWhenResolved(settler, promise);
-      return promise.then(handOut);
+      if (settler === undefined) return promise.then(handOut);
+      // One reaction for both: the caller's promise is the one derived here, so a refused
+      // connection it forgets is still reported, and it resolves when the raw one would.
+      return promise.then(
+        (client) => {
+          settler.succeed(undefined);
+          return handOut(client);
+        },
+        (error: unknown) => {
+          settler.fail(error);
+          throw error;
+        },
+      );
     };
 }
