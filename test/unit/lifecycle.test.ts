@@ -99,6 +99,7 @@ describe('promise calls', () => {
       const withMethods = Object.assign(Promise.resolve('body'), { json: async () => ({}) });
       class Cancelable<T> extends Promise<T> {}
       const subclass = Cancelable.resolve('sub');
+      // biome-ignore lint/suspicious/noThenProperty: a custom thenable on purpose.
       const thenable = { then: (ok: (v: string) => void) => ok('lazy') };
       expect(call('kv:methods', withMethods)).toBe(withMethods);
       expect(call('kv:subclass', subclass)).toBe(subclass);
