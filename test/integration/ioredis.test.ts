@@ -525,10 +525,15 @@ describe.runIf(available)('tracedRedis (standalone, real Redis)', () => {
       );
       expect(c.status).not.toBe('ready');
       await Promise.all([first, second]);
-      expect(seen).toEqual([
-        ['a-then', a],
-        ['b-callback', b],
-      ]);
+      // Each continuation in its own caller's context. (Their order is not compared: a traced
+      // promise settles one microtask after the raw one, while callbacks keep their timing.)
+      expect(new Map(seen)).toEqual(
+        new Map([
+          ['a-then', a],
+          ['b-callback', b],
+        ]),
+      );
+      expect(seen).toHaveLength(2);
       expectChildOf(tracing.one('redis:SET'), idsOf(a));
       expectChildOf(tracing.one('redis:GET'), idsOf(b));
       // ioredis's own connection-time commands (INFO ready check) are not user calls: no span.
