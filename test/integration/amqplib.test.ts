@@ -3,7 +3,7 @@
  * own file). Every queue and exchange is named with `uniqueName` and deleted afterwards.
  */
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
-import { MockTracer, type Span, type Tracer } from 'opentracing';
+import { MockTracer, Tracer as OpenTracingTracer, type Span, type Tracer } from 'opentracing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AMQP_DEFAULT_EXCHANGE, tracedAmqp } from '../../src/amqplib.js';
 import { getCurrentSpan, spanInContext } from '../../src/context/index.js';
@@ -356,6 +356,31 @@ describe.runIf(available)('tracedAmqp, promise API, real RabbitMQ', () => {
     expect(spans.map((s) => s.tags['amqp.redelivered'])).toEqual([false, true]);
     for (const span of spans) expectChildOf(span, producer);
     await consumer.close();
+  });
+
+  it("opentracing's no-op tracer: messages go out and arrive as sent, and the tracer is never asked to inject or extract", async () => {
+    const queue = await freshQueue();
+    const noop = new OpenTracingTracer();
+    const asked: string[] = [];
+    noop.inject = () => asked.push('inject');
+    noop.extract = () => {
+      asked.push('extract');
+      return null;
+    };
+    const producer = await tracedAmqp(pubConnection, { tracer: noop }).createChannel();
+    const consumer = await tracedAmqp(subConnection, { tracer: noop }).createChannel();
+    const received: ConsumeMessage[] = [];
+    await consumer.consume(queue, (message) => message && received.push(message), { noAck: true });
+    producer.sendToQueue(queue, Buffer.from('one'), { headers: { 'x-app': '1' } });
+    producer.publish('', queue, Buffer.from('two'));
+    await waitFor(() => received.length === 2, 'two deliveries');
+    expect(received.map((m) => [m.content.toString(), m.properties.headers])).toEqual([
+      ['one', { 'x-app': '1' }],
+      ['two', {}],
+    ]);
+    expect(asked).toEqual([]);
+    expect(tracing.spans()).toHaveLength(0);
+    await Promise.all([producer.close(), consumer.close()]);
   });
 
   it('messages from an untraced client start a new trace and are delivered as sent', async () => {

@@ -37,6 +37,8 @@ function tracedHandler(ins: ChannelInstruments, queue: string, onMessage: AnyMet
   return function tracedOnMessage(this: unknown, message: ConsumeMessage | null): unknown {
     if (message === null || typeof message !== 'object') return Reflect.apply(onMessage, this, [message]);
     const consumer = ins.consumer;
+    // Nothing will be recorded: the headers are not even read.
+    if (consumer.hasNoopTracer()) return Reflect.apply(onMessage, this, [message]);
     const parent = extractFromHeaders(tracerOf(consumer), message.properties?.headers, consumer.onError);
     const info: AmqpConsumeInfo | undefined = ins.needsInfo ? { operation: 'consume', queue, message } : undefined;
     const span = consumer.start(spanName(ins, consumer, CONSUME, info), undefined, {

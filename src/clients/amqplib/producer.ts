@@ -47,6 +47,8 @@ export function publishWrapper(ins: ChannelInstruments, toQueue: boolean): Metho
   return (original, target) =>
     function tracedPublish(this: unknown, ...args: unknown[]): unknown {
       const producer = ins.producer;
+      // Nothing will be recorded: no argument reading, no publish info.
+      if (producer.hasNoopTracer()) return Reflect.apply(original, target, args);
       const exchange = toQueue ? '' : args[0];
       const routingKey = toQueue ? args[0] : args[1];
       const content = args[optionsAt - 1];

@@ -62,6 +62,8 @@ export function statementWrapper<T extends object>(
   return (original, target) =>
     // Named for the stack traces users read: `Proxy.traced (…)` under their own frame.
     function traced(this: unknown, ...args: unknown[]) {
+      // Nothing will be recorded: no argument parsing, no query info.
+      if (sql.instrumentation.hasNoopTracer()) return Reflect.apply(original, target, args);
       const first = args[0];
       let text: string | undefined;
       let values: unknown;

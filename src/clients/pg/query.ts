@@ -12,6 +12,8 @@ import type { PgQueryInfo } from './types.js';
 export function queryWrapper<T extends object>(sql: SqlTracer<PgQueryInfo>, isPool: boolean): MethodWrapper<T> {
   return (original, target) =>
     function query(this: unknown, ...args: unknown[]) {
+      // Nothing will be recorded: no argument parsing, no query info.
+      if (sql.instrumentation.hasNoopTracer()) return Reflect.apply(original, target, args);
       const first = args[0];
       let text: string | undefined;
       let values: unknown;
