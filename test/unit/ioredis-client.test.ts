@@ -4,7 +4,7 @@
  * isolation are driven deterministically. (Against real servers: test/integration/ioredis*.)
  */
 import { Cluster, Redis } from 'ioredis';
-import type { Span } from 'opentracing';
+import { type Span, Tracer } from 'opentracing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { distinctNames } from '../../src/clients/ioredis/batch.js';
 import { getCurrentSpan, spanInContext } from '../../src/context/index.js';
@@ -195,6 +195,24 @@ describe('instrumentation never breaks the app', () => {
     const error = await redis.get('k').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect(tracing.startedCount).toBe(0);
+  });
+
+  it("opentracing's no-op tracer: pipeline() and multi() hand out the batch untouched", () => {
+    configure({ tracer: new Tracer() });
+    const raw = deadRedis();
+    const redis = tracedRedis(raw);
+    const batches = [
+      [redis.pipeline(), raw.pipeline()],
+      [redis.multi(), raw.multi()],
+    ] as const;
+    for (const [batch, rawBatch] of batches) {
+      expect(isTraced(batch)).toBe(false);
+      expect(Object.keys(batch).sort()).toEqual(Object.keys(rawBatch).sort());
+    }
+    configure({ tracer: tracing.tracer });
+    const traced = redis.pipeline();
+    expect(isTraced(traced)).toBe(true);
+    expect(Object.hasOwn(traced, 'execBuffer')).toBe(true);
   });
 });
 
