@@ -46,7 +46,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Span } from 'opentracing';
+import { type Span, Tracer } from 'opentracing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getCurrentSpan, spanInContext } from '../../src/context/index.js';
 import { configure, isTraced, resetConfig, untraced } from '../../src/core/index.js';
@@ -1027,6 +1027,29 @@ describe('drop-in', () => {
     resetConfig();
     const quiet = tracedDynamoDB(new DynamoDBClient(config()));
     await quiet.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'p' }, sk: { S: 's0' } } }));
+    expect(tracing.startedCount).toBe(0);
+  });
+
+  it("opentracing's no-op tracer: send reads the command as often as the raw client does, and records nothing", async () => {
+    const table = await createTable('noop', 1);
+    const counted = () => {
+      const command = new GetItemCommand({ TableName: table, Key: { pk: { S: 'p' }, sk: { S: 's0' } } });
+      const input = command.input;
+      const reads = { count: 0 };
+      Object.defineProperty(command, 'input', {
+        get: () => {
+          reads.count++;
+          return input;
+        },
+      });
+      return { command, reads };
+    };
+    const raw = counted();
+    const noop = counted();
+    const rawOut = await new DynamoDBClient(config()).send(raw.command);
+    const noopOut = await tracedDynamoDB(new DynamoDBClient(config()), { tracer: new Tracer() }).send(noop.command);
+    expect(noopOut.Item).toEqual(rawOut.Item);
+    expect(noop.reads.count).toBe(raw.reads.count);
     expect(tracing.startedCount).toBe(0);
   });
 

@@ -16,6 +16,8 @@ export function tracedSend(tracing: AwsTracing): MethodWrapper<SdkClient> {
     const send = markedSend(original);
     const instrumentation = tracing.instrumentation;
     return function tracedSend(this: unknown, ...args: unknown[]) {
+      // Nothing will be recorded, here or by a document client's stack: the real send, as is.
+      if (instrumentation.hasNoopTracer()) return Reflect.apply(original, target, args);
       const command = args[0] as SdkCommand | null | undefined;
       // Not a command: let the real send fail exactly as it does.
       if (command === null || typeof command !== 'object') return Reflect.apply(send, target, args);
