@@ -137,8 +137,8 @@ export class SpanSettler<Result = unknown> implements Outcome<Result> {
  * Runs `original` on `target` inside `span` and settles the span by the call's style. Values
  * and errors are the original call's own objects; a returned plain promise is handed back as
  * its derived promise, so a rejection the caller forgets is still reported (see
- * `watchSettlement`). With `events`, a
- * call that returns an event emitter (mysql2's `query(sql).on(…)`) settles on those events.
+ * `watchSettlement`). With `events`, a call that returns an event emitter (mysql2's
+ * `query(sql).on(…)`) settles on those events.
  */
 export function traceCall<Result = unknown>(
   instrumentation: Instrumentation<unknown, unknown>,
