@@ -50,6 +50,12 @@ export async function serviceAvailable(name: Exclude<ServiceName, 'dynamodb'>): 
   return false;
 }
 
+/** Whether every one of the services is available, asked in order (see `serviceAvailable`). */
+export async function servicesAvailable(...names: Exclude<ServiceName, 'dynamodb'>[]): Promise<boolean> {
+  for (const name of names) if (!(await serviceAvailable(name))) return false;
+  return true;
+}
+
 /** A DynamoDB endpoint: `DYNAMODB_ENDPOINT` when set, else a fresh in-memory dynalite on 127.0.0.1. */
 export async function startDynamo(): Promise<{ endpoint: string; close(): Promise<void> }> {
   if (endpoints.dynamodb !== undefined) return { endpoint: endpoints.dynamodb, close: async () => {} };

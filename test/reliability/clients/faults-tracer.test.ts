@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { configure, resetConfig } from '../../../src/index.js';
-import { serviceAvailable } from '../../helpers/services.js';
+import { servicesAvailable } from '../../helpers/services.js';
 import { brokenTracer, TRACER_METHODS } from '../lib/broken-tracer.js';
 import { FIGURE, recordFigure, scaled } from '../lib/figures.js';
 import { badHook, type HookMode } from '../lib/hooks.js';
@@ -20,11 +20,7 @@ import { faultBook } from './lib/fault.js';
 
 const SOURCE = 'faults: tracer and hooks';
 const fault = faultBook(SOURCE);
-const available =
-  (await serviceAvailable('pg')) &&
-  (await serviceAvailable('mysql')) &&
-  (await serviceAvailable('redis')) &&
-  (await serviceAvailable('amqp'));
+const available = await servicesAvailable('pg', 'mysql', 'redis', 'amqp');
 const REQUESTS = scaled(20, 200);
 let crashes = 0;
 afterAll(() => recordFigure(FIGURE.CRASHES, crashes, SOURCE));

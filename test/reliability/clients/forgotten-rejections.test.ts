@@ -6,16 +6,12 @@
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { serviceAvailable } from '../../helpers/services.js';
+import { servicesAvailable } from '../../helpers/services.js';
 import { runChild } from '../lib/child.js';
 import type { Mode, Report } from './children/forgotten-rejections.js';
 
 const script = fileURLToPath(new URL('./children/forgotten-rejections.ts', import.meta.url));
-const available =
-  (await serviceAvailable('pg')) &&
-  (await serviceAvailable('mysql')) &&
-  (await serviceAvailable('redis')) &&
-  (await serviceAvailable('amqp'));
+const available = await servicesAvailable('pg', 'mysql', 'redis', 'amqp');
 
 const CLIENTS = ['pg', 'pg connect', 'mysql2', 'ioredis', 'DynamoDB', 'amqplib', 'fetch', 'tracedFunction'] as const;
 

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configure, resetConfig } from '../../../src/index.js';
-import { serviceAvailable } from '../../helpers/services.js';
+import { servicesAvailable } from '../../helpers/services.js';
 import { createTestTracing } from '../../helpers/tracing.js';
 import { FIGURE, recordFigure, scaled } from '../lib/figures.js';
 import { SpanLedger } from '../lib/ledger.js';
@@ -17,11 +17,7 @@ import { type App, startApp } from './lib/app.js';
 import { appParentCheck } from './lib/check.js';
 
 const SOURCE = 'isolation under load';
-const available =
-  (await serviceAvailable('pg')) &&
-  (await serviceAvailable('mysql')) &&
-  (await serviceAvailable('redis')) &&
-  (await serviceAvailable('amqp'));
+const available = await servicesAvailable('pg', 'mysql', 'redis', 'amqp');
 const N = scaled(500, 5000);
 
 describe.runIf(available)(`isolation: ${N} concurrent requests, each using every client`, () => {

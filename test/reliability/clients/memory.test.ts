@@ -7,7 +7,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { serviceAvailable } from '../../helpers/services.js';
+import { servicesAvailable } from '../../helpers/services.js';
 import { runChild } from '../lib/child.js';
 import { FIGURE, HEAP_GROWTH_LIMIT_MB, recordFigure, scaled } from '../lib/figures.js';
 import { MB } from '../lib/heap.js';
@@ -16,11 +16,7 @@ import type { LedgerCounts } from '../lib/ledger.js';
 const SOURCE = 'memory (real clients)';
 const script = fileURLToPath(new URL('./children/memory-clients.ts', import.meta.url));
 const hotScript = fileURLToPath(new URL('./children/memory-redis.ts', import.meta.url));
-const available =
-  (await serviceAvailable('pg')) &&
-  (await serviceAvailable('mysql')) &&
-  (await serviceAvailable('redis')) &&
-  (await serviceAvailable('amqp'));
+const available = await servicesAvailable('pg', 'mysql', 'redis', 'amqp');
 
 interface MemoryResult {
   readonly calls: number;

@@ -34,7 +34,7 @@ import {
   tracedRedis,
   tracedRequestListener,
 } from '../../../src/index.js';
-import { endpoints, serviceAvailable, startDynamo, uniqueName } from '../../helpers/services.js';
+import { endpoints, servicesAvailable, startDynamo, uniqueName } from '../../helpers/services.js';
 import { createTestTracing } from '../../helpers/tracing.js';
 import { FIGURE, recordFigure } from '../lib/figures.js';
 import { canStartRedisServer, type PrivateRedis, startPrivateRedis } from '../lib/redis-server.js';
@@ -44,11 +44,7 @@ import { dynamoConfig } from './lib/dynamo.js';
 import { settle, sleep } from './lib/fault.js';
 
 const SOURCE = 'secrets corpus';
-const available =
-  (await serviceAvailable('pg')) &&
-  (await serviceAvailable('mysql')) &&
-  (await serviceAvailable('amqp')) &&
-  canStartRedisServer();
+const available = (await servicesAvailable('pg', 'mysql', 'amqp')) && canStartRedisServer();
 
 /** `scheme://user:password@host…` from an endpoint URL. */
 function withPassword(url: string, password: string): string {
