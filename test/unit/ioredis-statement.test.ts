@@ -102,6 +102,19 @@ describe('the other statement modes', () => {
     expect(text.startsWith('DEL key:0 key:1')).toBe(true);
     expect(text.endsWith('…[truncated]')).toBe(true);
   });
+
+  it('a key-first command is capped the same way, by its key or by its hidden values', () => {
+    const values = Array.from({ length: 10_000 }, (_, i) => `secret:${i}`);
+    const many = buildStatement(input('sadd', ['set:1', ...values]), 'key', 40) as string;
+    expect(many).toHaveLength(40);
+    expect(many.startsWith('SADD set:1 ? ? ?')).toBe(true);
+    expect(many).not.toContain('secret');
+    const longKey = buildStatement(input('get', ['k'.repeat(500)]), 'key', 40) as string;
+    expect(longKey).toHaveLength(40);
+    expect(longKey.startsWith(`GET ${'k'.repeat(20)}`)).toBe(true);
+    expect(buildStatement(input('get', ['k']), 'key', 2048)).toBe('GET k');
+    expect(buildStatement(input('set', [Buffer.from('k'), Buffer.from('v')]), 'key', 2048)).toBe('SET k ?');
+  });
 });
 
 describe('credentials are never recorded, whatever the mode', () => {

@@ -6,9 +6,9 @@
 
 import type { Span } from 'opentracing';
 import {
-  guard,
   Instrumentation,
   type InstrumentationErrorHandler,
+  reportFault,
   type Settlement,
   SPAN_KIND,
   type SpanSettler,
@@ -116,11 +116,13 @@ export function tagCommand(
 ): void {
   const input = statementInput(client, command, lower, args, scriptKeys);
   const onError = client.onError;
-  const statement = guard(
-    'tags.ioredis',
-    () => buildStatement(input, client.statement, client.instrumentation.maxStatementLength),
-    onError,
-  );
+  let statement: string | undefined;
+  try {
+    statement = buildStatement(input, client.statement, client.instrumentation.maxStatementLength);
+  } catch (error) {
+    // A custom statement function that throws: the span goes without a statement.
+    reportFault(error, 'tags.ioredis', onError);
+  }
   setTagSafely(span, TAG.DB_STATEMENT, statement, onError);
   setTagSafely(span, TAG.DB_INSTANCE, dbInstance(client), onError);
 }

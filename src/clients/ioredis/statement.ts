@@ -143,11 +143,20 @@ export function buildStatement(
     return typeof text === 'string' ? capLength(text, max) : undefined;
   }
   if (mode === 'command' || args.length === 0) return command;
+  // Most commands (`GET k`, `SET k ?`, `HSET k ? ?`): no per-call role function.
+  if (spec === 'first' && input.scriptKeys === undefined && mode !== 'full') return keyFirst(command, args, max);
   const role = mode === 'full' ? () => KEY : rolesFor(input, spec);
   let text = command;
   // Stops once past the cap: a 10,000-key MGET costs no more than a short one.
   for (let i = 0; i < args.length && text.length <= max; i++) {
     text += role(i) === HIDE ? ' ?' : ` ${argText(args[i])}`;
   }
+  return capLength(text, max);
+}
+
+/** The statement of a key-first command: the key, then `?` for every other argument. */
+function keyFirst(command: string, args: readonly unknown[], max: number): string {
+  let text = `${command} ${argText(args[0])}`;
+  for (let i = 1; i < args.length && text.length <= max; i++) text += ' ?';
   return capLength(text, max);
 }
