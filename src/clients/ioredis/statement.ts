@@ -41,23 +41,35 @@ const KEY = 1;
 const KEEP = 2;
 type Role = typeof HIDE | typeof KEY | typeof KEEP;
 
+type RoleOf = (index: number) => Role;
+
+// The specs whose roles depend on the position alone share one function each: no closure is
+// made per call for the commands almost every call is (`GET k`, `SET k ?`, `DEL a b`).
+const FIRST: RoleOf = (i) => (i === 0 ? KEY : HIDE);
+const ALL: RoleOf = () => KEY;
+const PAIRS: RoleOf = (i) => (i % 2 === 0 ? KEY : HIDE);
+const FIRST_TWO: RoleOf = (i) => (i < 2 ? KEY : HIDE);
+const SUB: RoleOf = (i) => (i === 0 ? KEEP : HIDE);
+const SUB_KEY: RoleOf = (i) => (i === 0 ? KEEP : i === 1 ? KEY : HIDE);
+const NONE: RoleOf = () => HIDE;
+
 /** Positions of the keys (and kept structure such as `numkeys`) of one call. */
-function rolesOf(spec: KeySpec, args: readonly unknown[]): (index: number) => Role {
+function rolesOf(spec: KeySpec, args: readonly unknown[]): RoleOf {
   switch (spec) {
     case 'first':
-      return (i) => (i === 0 ? KEY : HIDE);
+      return FIRST;
     case 'all':
-      return () => KEY;
+      return ALL;
     case 'allButLast':
       return (i) => (i < args.length - 1 ? KEY : HIDE);
     case 'pairs':
-      return (i) => (i % 2 === 0 ? KEY : HIDE);
+      return PAIRS;
     case 'firstTwo':
-      return (i) => (i < 2 ? KEY : HIDE);
+      return FIRST_TWO;
     case 'sub':
-      return (i) => (i === 0 ? KEEP : HIDE);
+      return SUB;
     case 'subKey':
-      return (i) => (i === 0 ? KEEP : i === 1 ? KEY : HIDE);
+      return SUB_KEY;
     case 'numkeysFirst':
       return numkeysAt(args, 0, HIDE);
     case 'destNumkeys':
@@ -69,20 +81,20 @@ function rolesOf(spec: KeySpec, args: readonly unknown[]): (index: number) => Ro
     case 'streams':
       return streamKeys(args);
     default:
-      return () => HIDE;
+      return NONE;
   }
 }
 
 /** `… numkeys key key … values`: numkeys at `at` is kept, what precedes it has role `before`. */
-function numkeysAt(args: readonly unknown[], at: number, before: Role): (index: number) => Role {
+function numkeysAt(args: readonly unknown[], at: number, before: Role): RoleOf {
   const count = Number(argText(args[at]));
   const last = Number.isInteger(count) && count > 0 ? at + count : at;
   return (i) => (i < at ? before : i === at ? KEEP : i <= last ? KEY : HIDE);
 }
 
-function streamKeys(args: readonly unknown[]): (index: number) => Role {
+function streamKeys(args: readonly unknown[]): RoleOf {
   const at = args.findIndex((a) => typeof a === 'string' && a.toUpperCase() === 'STREAMS');
-  if (at === -1) return () => HIDE;
+  if (at === -1) return NONE;
   const last = at + Math.floor((args.length - at - 1) / 2);
   return (i) => (i === at ? KEEP : i > at && i <= last ? KEY : HIDE);
 }
@@ -102,7 +114,7 @@ export interface StatementInput {
 }
 
 /** Role of each argument of one call: key, kept structure, or hidden value. */
-function rolesFor(input: StatementInput, spec: KeySpec): (index: number) => Role {
+function rolesFor(input: StatementInput, spec: KeySpec): RoleOf {
   const keys = input.scriptKeys;
   if (keys === undefined) return rolesOf(spec, input.args);
   // A defineCommand script: a fixed number of leading keys, or a leading `numkeys` when null.
@@ -143,20 +155,11 @@ export function buildStatement(
     return typeof text === 'string' ? capLength(text, max) : undefined;
   }
   if (mode === 'command' || args.length === 0) return command;
-  // Most commands (`GET k`, `SET k ?`, `HSET k ? ?`): no per-call role function.
-  if (spec === 'first' && input.scriptKeys === undefined && mode !== 'full') return keyFirst(command, args, max);
-  const role = mode === 'full' ? () => KEY : rolesFor(input, spec);
+  const role = mode === 'full' ? ALL : rolesFor(input, spec);
   let text = command;
   // Stops once past the cap: a 10,000-key MGET costs no more than a short one.
   for (let i = 0; i < args.length && text.length <= max; i++) {
     text += role(i) === HIDE ? ' ?' : ` ${argText(args[i])}`;
   }
-  return capLength(text, max);
-}
-
-/** The statement of a key-first command: the key, then `?` for every other argument. */
-function keyFirst(command: string, args: readonly unknown[], max: number): string {
-  let text = `${command} ${argText(args[0])}`;
-  for (let i = 1; i < args.length && text.length <= max; i++) text += ' ?';
   return capLength(text, max);
 }
