@@ -195,6 +195,8 @@ function tracedExec(batch: BatchState, pipeline: PipelineInternals, original: Ex
  */
 export function tracedBatch<P extends object>(client: ClientState, pipeline: P, kind: BatchKind): P {
   if (pipeline === null || typeof pipeline !== 'object' || isTraced(pipeline)) return pipeline;
+  // Nothing will be recorded (opentracing's no-op tracer): the batch is handed out untouched.
+  if (client.instrumentation.hasNoopTracer()) return pipeline;
   const batch: BatchState = { client, kind, sent: false };
   const methods = pipeline as PipelineInternals & { exec?: unknown; execBuffer?: unknown };
   const exec = methods.exec;

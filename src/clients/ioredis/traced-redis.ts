@@ -231,8 +231,6 @@ const multiMethod: Wrapper = (original, target, proxy) => {
     if (options !== null && typeof options === 'object' && (options as { pipeline?: unknown }).pipeline === false) {
       return openTransaction(client, original, target, args);
     }
-    // Nothing will be recorded: the batch is handed out untouched.
-    if (client.instrumentation.hasNoopTracer()) return Reflect.apply(original, target, args);
     return tracedBatch(client, Reflect.apply(original, target, args) as object, 'MULTI');
   };
 };
@@ -277,8 +275,6 @@ function openTransaction(
 const pipelineMethod: Wrapper = (original, target, proxy) => {
   const client = clientOf(proxy);
   return function tracedPipeline(this: unknown, ...args: unknown[]) {
-    // Nothing will be recorded: the batch is handed out untouched.
-    if (client.instrumentation.hasNoopTracer()) return Reflect.apply(original, target, args);
     return tracedBatch(client, Reflect.apply(original, target, args) as object, 'PIPELINE');
   };
 };
