@@ -61,15 +61,16 @@ switch (spec.variant) {
     break;
   }
   case 'span-floor': {
-    // The least an OpenTracing wrapper can do: find the parent (an AsyncLocalStorage read),
-    // start a bare span under it, finish it when the op settles. No tags, no hooks.
+    // The least a conforming OpenTracing wrapper can do: find the parent (an AsyncLocalStorage
+    // read), start a span under it with the design's tags for the client (built once, handed
+    // over in one object), finish it when the op settles. No hooks, no tags beyond the design's.
     sdk = createSdk();
     const shim = sdk.shim;
     const current = new AsyncLocalStorage<Span>();
     const parent = shim.startSpan('bench-parent');
     floor = {
-      startSpan: (name, parent) =>
-        shim.startSpan(name, { childOf: (parent as SpanContext | undefined) ?? current.getStore() }),
+      startSpan: (name, tags, parent) =>
+        shim.startSpan(name, { childOf: (parent as SpanContext | undefined) ?? current.getStore(), tags }),
       inject: (span, carrier) => shim.inject((span as Span).context(), FORMAT_HTTP_HEADERS, carrier),
       extract: (carrier) =>
         carrier === undefined ? undefined : (shim.extract(FORMAT_HTTP_HEADERS, carrier) ?? undefined),
@@ -106,13 +107,15 @@ const session = await inParent(() =>
 
 let op = session.op;
 if (floor !== undefined && session.floorHandled !== true) {
+  if (session.floorOp === undefined) throw new Error(`${wl.name}: span-floor needs the session's floorOp`);
   const inner = op;
   const spans = floor;
-  const name = `${wl.name}:op`;
+  const { name, tags, onResult } = session.floorOp;
   op = () => {
-    const span = spans.startSpan(name);
+    const span = spans.startSpan(name, tags);
     return inner().then(
       (value) => {
+        onResult?.(span, value);
         span.finish();
         return value;
       },
@@ -130,7 +133,7 @@ if (sdk !== undefined) await sdk.provider.forceFlush();
 
 /** One measured window: ops, wall time, CPU, and the spans exported for exactly these ops. */
 async function measure(command: WindowCommand): Promise<WorkerResult> {
-  if (sdk !== undefined) sdk.exporter.count = 0;
+  if (sdk !== undefined) sdk.exporter.reset();
   const profiler = command.profile === true ? await startProfiler() : undefined;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
@@ -147,6 +150,7 @@ async function measure(command: WindowCommand): Promise<WorkerResult> {
     elapsedMs,
     cpuUs: cpu.user + cpu.system,
     spans: sdk?.exporter.count ?? 0,
+    tags: sdk?.exporter.tags ?? 0,
     ...(attribution === undefined ? {} : { attribution }),
   };
 }

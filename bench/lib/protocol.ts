@@ -47,6 +47,8 @@ export interface WorkerResult {
   readonly cpuUs: number;
   /** Spans the counting exporter saw for the measured window (0 for raw and noop). */
   readonly spans: number;
+  /** Attributes (tags) of those spans, summed. */
+  readonly tags: number;
   /** With `profile`: sampled µs of the measured window charged to our code, GC, idle, the rest. */
   readonly attribution?: { readonly ours: number; readonly gc: number; readonly idle: number; readonly other: number };
 }

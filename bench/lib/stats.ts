@@ -22,15 +22,21 @@ export interface Sample {
   readonly opsPerSec: number;
   readonly cpuUsPerOp: number;
   readonly spansPerOp: number;
+  /** Attributes per exported span (0 without spans): what the variant records on each. */
+  readonly tagsPerSpan: number;
 }
 
-export function toSample(result: Pick<WorkerResult, 'ops' | 'elapsedMs' | 'cpuUs' | 'spans'>, round: number): Sample {
+export function toSample(
+  result: Pick<WorkerResult, 'ops' | 'elapsedMs' | 'cpuUs' | 'spans' | 'tags'>,
+  round: number,
+): Sample {
   const ops = Math.max(result.ops, 1);
   return {
     round,
     opsPerSec: (result.ops * 1000) / result.elapsedMs,
     cpuUsPerOp: result.cpuUs / ops,
     spansPerOp: result.spans / ops,
+    tagsPerSpan: result.spans === 0 ? 0 : result.tags / result.spans,
   };
 }
 
@@ -75,6 +81,7 @@ export interface VariantRow {
   readonly opsPerSec: number;
   readonly cpuUsPerOp: number;
   readonly spansPerOp: number;
+  readonly tagsPerSpan: number;
   /**
    * Throughput ÷ raw's (1 = no cost): the median over rounds of this variant's window ÷ the
    * raw window of the same round, so both sides of each ratio ran seconds apart.
@@ -156,6 +163,7 @@ export function summarize(
       opsPerSec: median(list.map((s) => s.opsPerSec)),
       cpuUsPerOp: median(list.map((s) => s.cpuUsPerOp)),
       spansPerOp: median(list.map((s) => s.spansPerOp)),
+      tagsPerSpan: median(list.map((s) => s.tagsPerSpan)),
       ratio,
       ratioInterval: medianInterval(ratios),
       addedUsPerOp: (1 / ratio - 1) * (1e6 / rawOps),
@@ -283,8 +291,8 @@ export function scenarioTable(report: ScenarioReport): string {
   const lines = [
     `### ${report.title}`,
     '',
-    '| variant | ops/s | ratio to raw | ~95% interval | µs added / op | CPU µs / op | CPU µs added / op | spans / op | windows |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| variant | ops/s | ratio to raw | ~95% interval | µs added / op | CPU µs / op | CPU µs added / op | spans / op | tags / span | windows |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of report.rows) {
     const spans =
@@ -292,12 +300,13 @@ export function scenarioTable(report: ScenarioReport): string {
         ? fmt(r.spansPerOp, 2)
         : `${fmt(r.spansPerOp, 2)} ${r.recorded === 'ok' ? '✓' : '✗'}`;
     const isRaw = r.variant === 'raw';
+    const tags = r.spansPerOp === 0 ? '–' : fmt(r.tagsPerSpan, 1);
     const interval = isRaw ? '–' : `${fmt(r.ratioInterval[0], 3)}–${fmt(r.ratioInterval[1], 3)}`;
     lines.push(
       `| ${r.variant} | ${fmt(r.opsPerSec, 0)} | ${fmt(r.ratio, 3)} | ${interval} | ${isRaw ? '–' : signed(r.addedUsPerOp, 2)} | ${fmt(
         r.cpuUsPerOp,
         1,
-      )} | ${isRaw ? '–' : signed(r.addedCpuUsPerOp, 2)} | ${spans} | ${r.windows} |`,
+      )} | ${isRaw ? '–' : signed(r.addedCpuUsPerOp, 2)} | ${spans} | ${tags} | ${r.windows} |`,
     );
   }
   const profiled = report.rows.filter((r) => r.profiled !== undefined);

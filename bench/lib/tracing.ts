@@ -12,12 +12,21 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { TracerShim } from '@opentelemetry/shim-opentracing';
 
-/** Counts and drops: the SDK does all its work (batching, export calls), nothing is kept. */
+/**
+ * Counts spans and their attributes (tags), and drops them: the SDK does all its work
+ * (batching, export calls), nothing is kept.
+ */
 export class CountingExporter implements SpanExporter {
   count = 0;
+  tags = 0;
   export(spans: ReadableSpan[], done: (result: { code: 0 }) => void): void {
     this.count += spans.length;
+    for (const span of spans) this.tags += Object.keys(span.attributes).length;
     done({ code: 0 });
+  }
+  reset(): void {
+    this.count = 0;
+    this.tags = 0;
   }
   shutdown(): Promise<void> {
     return Promise.resolve();

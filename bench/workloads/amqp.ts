@@ -6,8 +6,10 @@
  * injected into the message headers and extracted from them, as any correct wrapper must).
  */
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import { Tags } from 'opentracing';
 import { endpoints, uniqueName } from '../../test/helpers/services.js';
 import { tracedAmqpWith } from '../traced/amqp.js';
+import { clientTags } from './floor-tags.js';
 import { type Scenario, tracedFactory, type Workload } from './types.js';
 
 const twoSpans = { traced: 2, 'span-floor': 2, otel: 2 } as const;
@@ -43,6 +45,14 @@ export const amqp: Workload = {
     // autoDelete: RabbitMQ drops the queue with its consumer even if this process dies mid-run.
     await inbox.assertQueue(queue, { durable: false, autoDelete: true });
 
+    // The design's tags of a publish to the default exchange and of its delivery.
+    const route = {
+      [Tags.MESSAGE_BUS_DESTINATION]: queue,
+      'amqp.exchange': '<default>',
+      'amqp.routing_key': queue,
+    };
+    const publishTags = clientTags('amqplib', route, Tags.SPAN_KIND_MESSAGING_PRODUCER);
+    const consumeTags = clientTags('amqplib', { ...route, 'amqp.queue': queue }, Tags.SPAN_KIND_MESSAGING_CONSUMER);
     const waiting = new Map<string, () => void>();
     const deliver = (message: ConsumeMessage | null) => {
       const id = message?.properties.correlationId as string | undefined;
@@ -56,7 +66,7 @@ export const amqp: Workload = {
       floor === undefined
         ? deliver
         : (message) => {
-            const span = floor.startSpan('consume', floor.extract(message?.properties.headers));
+            const span = floor.startSpan('amqp:consume', consumeTags, floor.extract(message?.properties.headers));
             deliver(message);
             span.finish();
           },
@@ -72,7 +82,7 @@ export const amqp: Workload = {
         if (floor === undefined) {
           out.sendToQueue(queue, body, { correlationId: id });
         } else {
-          const span = floor.startSpan('publish');
+          const span = floor.startSpan('amqp:publish', publishTags);
           const headers: Record<string, string> = {};
           floor.inject(span, headers);
           out.sendToQueue(queue, body, { correlationId: id, headers });

@@ -1,8 +1,10 @@
 /** DynamoDB: `GetItem` of one small item on dynalite (in a worker thread), sequential. */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Tags } from 'opentracing';
 import { uniqueName } from '../../test/helpers/services.js';
 import { startServerThread } from '../lib/threads.js';
 import { tracedDynamoDBWith } from '../traced/dynamodb.js';
+import { clientTags } from './floor-tags.js';
 import { tracedFactory, type Workload } from './types.js';
 
 export const dynamodb: Workload = {
@@ -37,6 +39,18 @@ export const dynamodb: Workload = {
     const command = new sdk.GetItemCommand({ TableName: table, Key: { id: { S: 'k' } } });
     return {
       op: () => client.send(command),
+      floorOp: {
+        name: 'dynamodb:GetItem',
+        tags: clientTags('aws-sdk', {
+          [Tags.DB_TYPE]: 'dynamodb',
+          [Tags.DB_INSTANCE]: table,
+          'aws.region': config.region,
+        }),
+        onResult: (span, result) => {
+          const requestId = (result as { $metadata?: { requestId?: string } }).$metadata?.requestId;
+          if (requestId !== undefined) span.setTag('aws.request_id', requestId);
+        },
+      },
       async close() {
         await admin.send(new sdk.DeleteTableCommand({ TableName: table }));
         raw.destroy();

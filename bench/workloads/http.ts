@@ -3,24 +3,45 @@
  * keep-alive node:http server in a worker thread, sequential and 64 in flight. The body is
  * read to the end on every request, as an application would.
  */
+
+import { Tags } from 'opentracing';
 import type { Agent } from 'undici';
 import { startServerThread } from '../lib/threads.js';
 import { tracedDispatcherWith, tracedFetchWith } from '../traced/http.js';
-import { type FloorSpans, type Scenario, tracedFactory, type Workload } from './types.js';
+import { clientTags, peerTags } from './floor-tags.js';
+import { type FloorSpans, type FloorTags, type Scenario, tracedFactory, type Workload } from './types.js';
 
 const scenarios = (client: string): Scenario[] => [
   { name: 'seq', concurrency: 1, title: `${client} GET, sequential` },
   { name: 'c64', concurrency: 64, title: `${client} GET, 64 in flight` },
 ];
 
-/** The floor of a propagating client: one bare span, its context in the request headers. */
-function floorOp(floor: FloorSpans, send: (headers: Record<string, string>) => Promise<unknown>) {
+/** A response read to its end. */
+interface Received {
+  readonly status: number;
+  readonly body: ArrayBuffer;
+}
+
+/** The design's start tags of an HTTP client span for `GET url`. */
+function httpTags(component: string, url: string): FloorTags {
+  const { hostname, port } = new URL(url);
+  return clientTags(component, {
+    [Tags.HTTP_METHOD]: 'GET',
+    [Tags.HTTP_URL]: url,
+    ...peerTags(hostname, Number(port)),
+  });
+}
+
+/** The floor of a propagating client: one span, its context in the request headers, the status tagged. */
+function floorOp(floor: FloorSpans, tags: FloorTags, send: (headers: Record<string, string>) => Promise<Received>) {
   return async () => {
-    const span = floor.startSpan('GET');
+    const span = floor.startSpan('GET', tags);
     const headers: Record<string, string> = {};
     floor.inject(span, headers);
     try {
-      return await send(headers);
+      const { status, body } = await send(headers);
+      span.setTag(Tags.HTTP_STATUS_CODE, status);
+      return body;
     } finally {
       span.finish();
     }
@@ -46,7 +67,10 @@ export const fetchWorkload: Workload = {
       op:
         floor === undefined
           ? async () => (await fetch(url)).arrayBuffer()
-          : floorOp(floor, async (headers) => (await fetch(url, { headers })).arrayBuffer()),
+          : floorOp(floor, httpTags('fetch', url), async (headers) => {
+              const response = await fetch(url, { headers });
+              return { status: response.status, body: await response.arrayBuffer() };
+            }),
       floorHandled: floor !== undefined,
       close: () => server.close(),
     };
@@ -65,12 +89,15 @@ export const undiciWorkload: Workload = {
     const agent: Agent = new undici.Agent({ keepAliveTimeout: 30_000 });
     const dispatcher = wrap ? wrap(agent) : agent;
     const { floor } = context;
-    const request = async (headers?: Record<string, string>) => {
-      const { body } = await undici.request(url, headers === undefined ? { dispatcher } : { dispatcher, headers });
-      return body.arrayBuffer();
+    const request = async (headers?: Record<string, string>): Promise<Received> => {
+      const { statusCode, body } = await undici.request(
+        url,
+        headers === undefined ? { dispatcher } : { dispatcher, headers },
+      );
+      return { status: statusCode, body: await body.arrayBuffer() };
     };
     return {
-      op: floor === undefined ? () => request() : floorOp(floor, request),
+      op: floor === undefined ? async () => (await request()).body : floorOp(floor, httpTags('undici', url), request),
       floorHandled: floor !== undefined,
       async close() {
         await agent.close();

@@ -2,6 +2,7 @@
 import type { Pool } from 'mysql2/promise';
 import { endpoints } from '../../test/helpers/services.js';
 import { tracedMysqlWith } from '../traced/mysql.js';
+import { sqlTags } from './floor-tags.js';
 import { tracedFactory, type Workload } from './types.js';
 
 export const mysql: Workload = {
@@ -19,17 +20,21 @@ export const mysql: Workload = {
     const wrap = await tracedFactory(context, tracedMysqlWith);
     const mysql2 = context.require('mysql2/promise') as typeof import('mysql2/promise');
     const url = new URL(endpoints.mysql);
-    const rawPool: Pool = mysql2.createPool({
+    const target = {
       host: url.hostname,
       port: Number(url.port) || 3306,
       user: decodeURIComponent(url.username) || 'root',
-      password: decodeURIComponent(url.password),
       database: url.pathname.slice(1) || 'test',
+    };
+    const rawPool: Pool = mysql2.createPool({
+      ...target,
+      password: decodeURIComponent(url.password),
       connectionLimit: 10,
     });
     const pool = wrap ? wrap(rawPool) : rawPool;
     return {
       op: () => pool.query('SELECT 1'),
+      floorOp: { name: 'mysql2:SELECT', tags: sqlTags('mysql2', target, 'SELECT ?') },
       close: () => rawPool.end(),
     };
   },

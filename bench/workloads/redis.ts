@@ -1,7 +1,9 @@
 /** ioredis: `GET` of a small key, sequential and 64 in flight, and a 100-command pipeline. */
 import type { Redis } from 'ioredis';
+import { Tags } from 'opentracing';
 import { endpoints, uniqueName } from '../../test/helpers/services.js';
 import { tracedRedisWith } from '../traced/redis.js';
+import { clientTags } from './floor-tags.js';
 import { tracedFactory, type Workload } from './types.js';
 
 const PIPELINE = 100;
@@ -35,16 +37,22 @@ export const redis: Workload = {
     const key = uniqueName('bench:redis');
     await raw.set(key, 'x'.repeat(64), 'EX', 3600);
     const client = wrap ? wrap(raw) : raw;
-    const op =
-      scenario.name === 'pipeline100'
-        ? () => {
-            const pipeline = client.pipeline();
-            for (let i = 0; i < PIPELINE; i++) pipeline.get(key);
-            return pipeline.exec();
-          }
-        : () => client.get(key);
+    const pipelined = scenario.name === 'pipeline100';
+    const op = pipelined
+      ? () => {
+          const pipeline = client.pipeline();
+          for (let i = 0; i < PIPELINE; i++) pipeline.get(key);
+          return pipeline.exec();
+        }
+      : () => client.get(key);
+    // A pipeline's span has no single statement: the floor records only the database.
+    const statement: Record<string, string> = pipelined ? {} : { [Tags.DB_STATEMENT]: `GET ${key}` };
     return {
       op,
+      floorOp: {
+        name: pipelined ? 'redis:PIPELINE' : 'redis:GET',
+        tags: clientTags('ioredis', { [Tags.DB_TYPE]: 'redis', [Tags.DB_INSTANCE]: '0', ...statement }),
+      },
       async close() {
         await raw.del(key);
         await raw.quit();

@@ -19,20 +19,28 @@ export interface Scenario {
   readonly expectedSpans?: ExpectedSpans;
 }
 
+/** Tags of a `span-floor` span, built once per session and handed to every span. */
+export type FloorTags = Readonly<Record<string, string | number | boolean>>;
+
 /** A span of the `span-floor` variant, as the workloads handle it. */
 export interface FloorSpan {
+  setTag(key: string, value: string | number | boolean): void;
   finish(): void;
 }
 
 /**
- * The hand-made spans of the `span-floor` variant: a bare shim span, parent looked up per op.
- * Clients that carry context across a process boundary (HTTP, AMQP) cannot be correct without
- * injecting and extracting it, so their floor does that too — the least a correct wrapper of
- * such a client can cost.
+ * The hand-made spans of the `span-floor` variant: a shim span per operation, parent looked
+ * up per op, carrying the tags the design's table names for the client (`floor-tags.ts`) and
+ * nothing more. Clients that carry context across a process boundary (HTTP, AMQP) cannot be
+ * correct without injecting and extracting it, so their floor does that too — the least a
+ * correct wrapper of such a client can cost.
  */
 export interface FloorSpans {
-  /** A child of the current span, or of `parent` (an extracted context) when given. */
-  startSpan(name: string, parent?: unknown): FloorSpan;
+  /**
+   * A child of the current span, or of `parent` (an extracted context) when given, with
+   * `tags` as its start tags (one object, the cheapest way a tracer takes them).
+   */
+  startSpan(name: string, tags: FloorTags, parent?: unknown): FloorSpan;
   /** Writes the span's context into `carrier` (W3C headers through the shim). */
   inject(span: FloorSpan, carrier: Record<string, string>): void;
   /** Reads a context back from `carrier`; `undefined` when it holds none. */
@@ -50,10 +58,22 @@ export interface SetupContext {
   readonly require: NodeRequire;
 }
 
+/** The `span-floor` span the worker wraps around each op of a workload with one span per op. */
+export interface FloorOp {
+  /** The operation name the traced client gives the span (`pg:SELECT`). */
+  readonly name: string;
+  /** Everything known before the call: set at the start, in one object. */
+  readonly tags: FloorTags;
+  /** Tags only the result gives (a request id), set before the span finishes. */
+  readonly onResult?: (span: FloorSpan, result: unknown) => void;
+}
+
 export interface Session {
   /** One operation; resolves when it is complete. */
   op(): Promise<unknown>;
-  /** Set when the workload made its own floor spans (else the worker wraps `op` in one). */
+  /** Under `span-floor`: the span the worker wraps around `op` (unless `floorHandled`). */
+  readonly floorOp?: FloorOp;
+  /** Set when the workload made its own floor spans (else the worker wraps `op` in `floorOp`). */
   readonly floorHandled?: boolean;
   close(): Promise<void>;
 }

@@ -22,6 +22,7 @@ const sample = (opsPerSec: number, cpuUsPerOp = 10, spansPerOp = 0, round = 0): 
   opsPerSec,
   cpuUsPerOp,
   spansPerOp,
+  tagsPerSpan: spansPerOp === 0 ? 0 : 7,
 });
 const find = (targets: Target[], name: string) => targets.find((t) => t.name === name);
 
@@ -42,12 +43,14 @@ describe('median', () => {
 
 describe('toSample', () => {
   it('turns one measured window into per-op figures', () => {
-    expect(toSample({ ops: 2000, elapsedMs: 1000, cpuUs: 50_000, spans: 2000 }, 4)).toEqual({
+    expect(toSample({ ops: 2000, elapsedMs: 1000, cpuUs: 50_000, spans: 2000, tags: 14_000 }, 4)).toEqual({
       round: 4,
       opsPerSec: 2000,
       cpuUsPerOp: 25,
       spansPerOp: 1,
+      tagsPerSpan: 7,
     });
+    expect(toSample({ ops: 2000, elapsedMs: 1000, cpuUs: 50_000, spans: 0, tags: 0 }, 4).tagsPerSpan).toBe(0);
   });
 });
 
@@ -256,7 +259,13 @@ describe('scenarioTable', () => {
 
 describe('targetsMatrix', () => {
   it('has one row per scenario with a cell per target and the recording proof', () => {
-    const s = (opsPerSec: number, spansPerOp = 0) => ({ round: 0, opsPerSec, cpuUsPerOp: 10, spansPerOp });
+    const s = (opsPerSec: number, spansPerOp = 0) => ({
+      round: 0,
+      opsPerSec,
+      cpuUsPerOp: 10,
+      spansPerOp,
+      tagsPerSpan: 0,
+    });
     const targets = evaluateTargets([
       summarize('pg', 'seq', 't', { raw: [s(1000)], noop: [s(950)], traced: [s(900, 1)], otel: [s(600, 0)] }, {}, [], {
         noop: [{ ownUsPerOp: 0, gcUsPerOp: 0 }],

@@ -66,7 +66,7 @@ describe('ratioChart', () => {
 
 describe('chartGroups', () => {
   it('makes one group per scenario with a raw baseline and a bar for every other variant', () => {
-    const s = (opsPerSec: number) => ({ round: 0, opsPerSec, cpuUsPerOp: 1, spansPerOp: 0 });
+    const s = (opsPerSec: number) => ({ round: 0, opsPerSec, cpuUsPerOp: 1, spansPerOp: 0, tagsPerSpan: 0 });
     const reports = [
       summarize('pg', 'seq', 't', { raw: [s(100)], noop: [s(99)], otel: [{ ...s(50), spansPerOp: 1 }] }),
       summarize('mysql2', 'seq', 't', {}, {}, ['skipped']),
@@ -95,7 +95,7 @@ describe('renderMarkdown', () => {
     loadAverage: [0.5, 0.5, 0.5],
     tracedSource: 'src/',
   };
-  const s = (opsPerSec: number) => ({ round: 0, opsPerSec, cpuUsPerOp: 1, spansPerOp: 0 });
+  const s = (opsPerSec: number) => ({ round: 0, opsPerSec, cpuUsPerOp: 1, spansPerOp: 0, tagsPerSpan: 0 });
   const report = {
     meta,
     scenarios: [summarize('pg', 'seq', 'pg `SELECT 1`', { raw: [s(100)], noop: [s(99)] })],
