@@ -98,7 +98,10 @@ function startChildren(client: ClientState, parent: Span, commands: readonly Raw
   const children: SpanSettler[] = [];
   for (const command of commands) {
     const upper = String(command.name).toUpperCase();
-    const span = client.instrumentation.start(`redis:${upper}`, undefined, { parent });
+    const span = client.instrumentation.start(`redis:${upper}`, undefined, {
+      parent,
+      startTags: client.commandStartTags(),
+    });
     if (span === undefined) continue;
     tagCommand(span, client, upper, String(command.name), command.args, undefined);
     children.push(new SpanSettler(client.lifecycle, span, CHILD_SETTLEMENT));

@@ -14,6 +14,7 @@ import {
   type SpanSettler,
   TAG,
   type TagMap,
+  type TagValue,
 } from '../../core/index.js';
 import { addTagsSafely, setTagSafely } from '../../core/span-ops.js';
 import type { ClusterInternals, CommanderInternals, StandaloneInternals } from './internal-types.js';
@@ -49,6 +50,8 @@ export class ClientState {
   readonly standalone: StandaloneInternals | undefined;
   readonly cluster: ClusterInternals | undefined;
   transaction: OpenTransaction | undefined;
+  /** The start tags of the selected database's command spans, rebuilt only when it changes. */
+  private commandTags: { readonly db: string; readonly tags: Readonly<Record<string, TagValue>> } | undefined;
 
   constructor(
     raw: object,
@@ -80,6 +83,21 @@ export class ClientState {
   get onError(): InstrumentationErrorHandler | undefined {
     return this.instrumentation.onError;
   }
+
+  /**
+   * Start tags of a command span: the client's, with `db.instance` of the database selected
+   * now. The tracer takes them in one call, where a tag set after the start is a call of its
+   * own; the database changes only on `SELECT`, so the object is reused until then.
+   */
+  commandStartTags(): Readonly<Record<string, TagValue>> {
+    const db = dbInstance(this);
+    let cached = this.commandTags;
+    if (cached === undefined || cached.db !== db) {
+      cached = { db, tags: this.instrumentation.startTagsWith({ [TAG.DB_INSTANCE]: db }) };
+      this.commandTags = cached;
+    }
+    return cached.tags;
+  }
 }
 
 /** The selected database of a standalone client (a Cluster has only 0), as `db.instance` shows it. */
@@ -105,7 +123,7 @@ function statementInput(
   return { command, lower, args, known: client.known.has(lower), scriptKeys };
 }
 
-/** Tags one command span: statement and db index (set one by one: no tag object per command). */
+/** Tags one command span started with {@link ClientState.commandStartTags}: its statement. */
 export function tagCommand(
   span: Span,
   client: ClientState,
@@ -124,7 +142,6 @@ export function tagCommand(
     reportFault(error, 'tags.ioredis', onError);
   }
   setTagSafely(span, TAG.DB_STATEMENT, statement, onError);
-  setTagSafely(span, TAG.DB_INSTANCE, dbInstance(client), onError);
 }
 
 /** The key a Cluster routes a command by (its first key), if any. */

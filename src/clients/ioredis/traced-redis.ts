@@ -115,12 +115,16 @@ function runCommand(
   const transaction = client.transaction;
   if (transaction !== undefined)
     return queueInTransaction(client, transaction, original, target, args, names, readArgs);
-  const { command, lower } = names;
   const instrumentation = client.instrumentation;
+  // Before anything is read or allocated for the span (its start tags, the request info).
+  if (instrumentation.hasNoopTracer()) return Reflect.apply(original, target, args);
+  const { command, lower } = names;
   let info: RedisRequestInfo | undefined;
   if (client.needsRequestInfo) info = { command, args: readArgs(lower, args) };
   const span = instrumentation.start(
     info === undefined ? names.operation : instrumentation.operationName(names.operation, info),
+    undefined,
+    { startTags: client.commandStartTags() },
   );
   if (span === undefined) return Reflect.apply(original, target, args);
   const flat = info?.args ?? readArgs(lower, args);
@@ -144,7 +148,10 @@ function queueInTransaction(
 ): unknown {
   transaction.names.push(names.command);
   if (client.options.pipelineCommandSpans !== true) return Reflect.apply(original, target, args);
-  const span = client.instrumentation.start(names.operation, undefined, { parent: transaction.settler.span });
+  const span = client.instrumentation.start(names.operation, undefined, {
+    parent: transaction.settler.span,
+    startTags: client.commandStartTags(),
+  });
   if (span === undefined) return Reflect.apply(original, target, args);
   const flat = readArgs(names.lower, args);
   tagCommand(span, client, names.command, names.lower, flat, undefined);
