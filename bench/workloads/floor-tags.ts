@@ -9,8 +9,6 @@ import { isIP } from 'node:net';
 import { Tags } from 'opentracing';
 import type { FloorTags } from './types.js';
 
-type TagValue = string | number | boolean;
-
 /** `peer.hostname` / `peer.ipv4` / `peer.ipv6` and `peer.port` of a server. */
 export function peerTags(host: string, port: number): FloorTags {
   const family = isIP(host);
@@ -19,11 +17,7 @@ export function peerTags(host: string, port: number): FloorTags {
 }
 
 /** A span's tags: `span.kind` (client unless given), `component`, then the client's own. */
-export function clientTags(
-  component: string,
-  tags: Record<string, TagValue>,
-  kind: string = Tags.SPAN_KIND_RPC_CLIENT,
-): FloorTags {
+export function clientTags(component: string, tags: FloorTags, kind: string = Tags.SPAN_KIND_RPC_CLIENT): FloorTags {
   return { [Tags.SPAN_KIND]: kind, [Tags.COMPONENT]: component, ...tags };
 }
 

@@ -89,15 +89,16 @@ export const undiciWorkload: Workload = {
     const agent: Agent = new undici.Agent({ keepAliveTimeout: 30_000 });
     const dispatcher = wrap ? wrap(agent) : agent;
     const { floor } = context;
-    const request = async (headers?: Record<string, string>): Promise<Received> => {
-      const { statusCode, body } = await undici.request(
-        url,
-        headers === undefined ? { dispatcher } : { dispatcher, headers },
-      );
-      return { status: statusCode, body: await body.arrayBuffer() };
-    };
+    const request = (headers?: Record<string, string>) =>
+      undici.request(url, headers === undefined ? { dispatcher } : { dispatcher, headers });
     return {
-      op: floor === undefined ? async () => (await request()).body : floorOp(floor, httpTags('undici', url), request),
+      op:
+        floor === undefined
+          ? async () => (await request()).body.arrayBuffer()
+          : floorOp(floor, httpTags('undici', url), async (headers) => {
+              const { statusCode, body } = await request(headers);
+              return { status: statusCode, body: await body.arrayBuffer() };
+            }),
       floorHandled: floor !== undefined,
       async close() {
         await agent.close();
