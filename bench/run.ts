@@ -47,6 +47,7 @@ import {
   toProfileSample,
   toSample,
 } from './lib/stats.js';
+import { stealMeter } from './lib/steal.js';
 import { ratioChart } from './lib/svg.js';
 import { VariantProcess, WorkerFailure } from './lib/variant-process.js';
 import { WORKLOADS } from './workloads/index.js';
@@ -215,6 +216,7 @@ for (const workload of WORKLOADS) {
   for (const scenario of scenarios) plan.push({ workload, scenario });
 }
 
+const steal = stealMeter();
 const meta = {
   date: new Date().toISOString(),
   node: process.version,
@@ -383,7 +385,7 @@ if (!args['no-soak']) {
 }
 
 const targets = [...evaluateTargets(scenarios), ...(soak === undefined ? [] : soakTargets(soak))];
-const report: Report = { meta, scenarios, targets, soak, failures };
+const report: Report = { meta: { ...meta, stealPercent: steal.percent() }, scenarios, targets, soak, failures };
 const outDir = resolve(args.out);
 await mkdir(outDir, { recursive: true });
 await writeFile(join(outDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);

@@ -1,73 +1,97 @@
 /**
  * Each client's recorded path, warm: our traced client against the `span-floor` of the client
- * workloads (the raw call inside one bare shim span made by hand, context injected where the
- * client propagates) and the raw call, on a stand-in of the client that answers at once, in
- * one process, interleaved round by round; medians in µs per call.
+ * workloads (the same hand-made spans, `lib/floor.ts`, with the design's tags for the client,
+ * context injected and extracted where the client propagates) and the raw call, on a stand-in
+ * of the client that answers at once, in one process, interleaved round by round; medians in
+ * µs per call.
  *
  * The client workloads measure against real servers on a machine whose idle vCPUs wake slowly,
  * which magnifies whatever the client does between wake-ups (bench/README, sessions 5 and 6):
  * there, "traced − span-floor" reads several times its warm size. This isolates the part that
- * is ours to cut. mysql2's promise layer is the real one (only its core pool answers at once):
- * the stack it captures on every query costs per frame below it.
+ * is ours to cut. Only the transport is a stand-in: mysql2's promise layer is the real one (its
+ * core pool answers at once), DynamoDB runs the SDK's whole middleware stack (signing,
+ * serializing, parsing) over a request handler that answers at once, and amqplib's channel
+ * hands each published message to the consumer on the next microtask, outside the publisher's
+ * context, as a socket read would.
  *
- *   npm run build && npx tsx bench/warm.ts [rounds=7] [callsPerRound=40000]
+ *   npm run build && npx tsx bench/warm.ts [rounds=7] [callsPerRound=40000] [fetch|ioredis|pg|mysql2|dynamodb|amqplib…]
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncResource } from 'node:async_hooks';
 import { createRequire } from 'node:module';
-import { FORMAT_HTTP_HEADERS, type Span, Tracer } from 'opentracing';
+import type { ConsumeMessage } from 'amqplib';
+import { Tracer } from 'opentracing';
+import { floorOn, inFloorSpan } from './lib/floor.js';
 import { median } from './lib/stats.js';
 import { createSdk } from './lib/tracing.js';
-import { exported, spanInContext } from './traced/load.js';
+import { tracedAmqpWith } from './traced/amqp.js';
+import { tracedDynamoDBWith } from './traced/dynamodb.js';
+import { tracedFetchWith } from './traced/http.js';
+import { spanInContext, type Wrap } from './traced/load.js';
+import { tracedMysqlWith } from './traced/mysql.js';
+import { tracedPgWith } from './traced/pg.js';
+import { tracedRedisWith } from './traced/redis.js';
+import { amqpFloorTags } from './workloads/amqp.js';
+import { dynamoFloorOp } from './workloads/dynamodb.js';
+import { clientTags, sqlTags } from './workloads/floor-tags.js';
+import { httpFloorOp, httpTags } from './workloads/http.js';
+import type { FloorSpans } from './workloads/types.js';
 
 type Call = () => Promise<unknown>;
-type Wrap = <T extends object>(client: T, options: { tracer: Tracer }) => T;
 
 interface Client {
   readonly name: string;
   readonly raw: Call;
-  /** `client` traced with `tracer`. */
+  /** The call on the client traced with `tracer`. */
   readonly traced: (tracer: Tracer) => Promise<Call>;
-  /** The raw call inside a bare span (`inject` when the client propagates). */
-  readonly floor: (span: Span, inject: (span: Span) => Record<string, string>) => Promise<unknown>;
+  /** The raw call inside the floor's spans. */
+  readonly floor: (spans: FloorSpans) => Call;
+  /** Of `callsPerRound`, the share this client makes (its call costs ~100× the others'). */
+  readonly callShare?: number;
 }
 
 const rounds = Number(process.argv[2] ?? 7);
 const calls = Number(process.argv[3] ?? 40_000);
+const only = new Set(process.argv.slice(4));
 const require = createRequire(import.meta.url);
 const sdk = createSdk();
-const floorContext = new AsyncLocalStorage<Span>();
+const floor = floorOn(sdk.shim);
 
-function fetchClient(): Client {
-  const url = 'http://127.0.0.1:3000/bench';
-  const response = { status: 200, statusText: 'OK', ok: true, url, headers: new Headers() };
-  const fetch = async (_input: string, _init?: RequestInit) => response;
-  return {
-    name: 'fetch GET',
-    raw: () => fetch(url),
-    async traced(tracer) {
-      const tracedFetch = await exported<Wrap>('tracedFetch');
-      const traced = tracedFetch(fetch, { tracer });
-      return () => traced(url);
-    },
-    floor: (span, inject) => fetch(url, { headers: inject(span) }),
-  };
-}
-
-/** A client that does not propagate: one method called the same way raw, traced and in the floor span. */
+/** A client whose call is the same raw and traced, inside one floor span made from `name` and `tags`. */
 function plainClient<T extends object>(
   name: string,
-  factory: string,
   client: T,
+  wrapWith: (tracer: Tracer) => Promise<Wrap>,
+  floorOp: { name: string; tags: Parameters<FloorSpans['startSpan']>[1] },
   call: (client: T) => Promise<unknown>,
 ): Client {
   return {
     name,
     raw: () => call(client),
     async traced(tracer) {
-      const traced = (await exported<Wrap>(factory))(client, { tracer });
+      const traced = (await wrapWith(tracer))(client);
       return () => call(traced);
     },
-    floor: () => call(client),
+    floor: (spans) => inFloorSpan(spans, floorOp, () => call(client)),
+  };
+}
+
+function fetchClient(): Client {
+  const url = 'http://127.0.0.1:3000/bench';
+  const response = { status: 200, statusText: 'OK', ok: true, url, headers: new Headers() };
+  const body = new ArrayBuffer(0);
+  const fetch = async (_input: string, _init?: RequestInit) => response;
+  return {
+    name: 'fetch GET',
+    raw: () => fetch(url),
+    async traced(tracer) {
+      const traced = (await tracedFetchWith(tracer))(fetch);
+      return () => traced(url);
+    },
+    floor: (spans) =>
+      httpFloorOp(spans, httpTags('fetch', url), async (headers) => ({
+        status: (await fetch(url, { headers })).status,
+        body,
+      })),
   };
 }
 
@@ -76,64 +100,169 @@ function redisClient(): Client {
   const client = Object.create(new Redis({ lazyConnect: true })) as InstanceType<typeof Redis>;
   // Answers at once; everything else (options, command table) is the real client's.
   Object.assign(client, { get: async (_key: string) => 'value' });
-  return plainClient('ioredis GET', 'tracedRedis', client, (redis) => redis.get('bench:key'));
+  const tags = clientTags('ioredis', { 'db.type': 'redis', 'db.instance': '0', 'db.statement': 'GET bench:key' });
+  return plainClient('ioredis GET', client, tracedRedisWith, { name: 'redis:GET', tags }, (redis) =>
+    redis.get('bench:key'),
+  );
 }
 
 function pgClient(): Client {
   const { Pool } = require('pg') as typeof import('pg');
-  const pool = new Pool({ host: '127.0.0.1', database: 'test', max: 1 });
+  const target = { host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres' };
+  const pool = new Pool({ ...target, max: 1 });
   const result = { rows: [{ one: 1 }], rowCount: 1, command: 'SELECT', fields: [], oid: 0 };
   Object.assign(pool, { query: async (_text: string) => result });
-  return plainClient('pg SELECT 1', 'tracedPg', pool, (pg) => pg.query('SELECT 1'));
+  const floorOp = { name: 'pg:SELECT', tags: sqlTags('pg', target, 'SELECT ?') };
+  return plainClient('pg SELECT 1', pool, tracedPgWith, floorOp, (pg) => pg.query('SELECT 1'));
 }
 
 function mysqlClient(): Client {
   const mysql = require('mysql2/promise') as typeof import('mysql2/promise');
-  const pool = mysql.createPool({ host: '127.0.0.1', user: 'root', database: 'test', connectionLimit: 1 });
+  const target = { host: '127.0.0.1', port: 3306, database: 'test', user: 'root' };
+  const pool = mysql.createPool({ ...target, connectionLimit: 1 });
   type Done = (error: Error | null, rows: unknown, fields: unknown) => void;
   // The core pool answers at once; the promise layer above it (and its stack capture) is mysql2's.
   Object.assign(pool.pool, {
     query: (_sql: string, values: unknown, done?: Done) =>
       ((typeof values === 'function' ? values : done) as Done)(null, [{ one: 1 }], []),
   });
-  return plainClient('mysql2 SELECT 1 (promise)', 'tracedMysql', pool, (mysql2) => mysql2.query('SELECT 1'));
+  const floorOp = { name: 'mysql2:SELECT', tags: sqlTags('mysql2', target, 'SELECT ?') };
+  return plainClient('mysql2 SELECT 1 (promise)', pool, tracedMysqlWith, floorOp, (mysql2) => mysql2.query('SELECT 1'));
 }
 
-const inject = (span: Span): Record<string, string> => {
-  const headers: Record<string, string> = {};
-  sdk.shim.inject(span.context(), FORMAT_HTTP_HEADERS, headers);
-  return headers;
-};
-
-function floorCall(client: Client): Call {
-  return async () => {
-    const span = sdk.shim.startSpan('floor', { childOf: floorContext.getStore() });
-    try {
-      return await client.floor(span, inject);
-    } finally {
-      span.finish();
-    }
+/** `GetItem` through the real SDK client; only the HTTP exchange is a stand-in. */
+function dynamoClient(): Client {
+  const { DynamoDBClient, GetItemCommand } =
+    require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
+  const table = 'bench_items';
+  const region = 'us-east-1';
+  const item = Buffer.from(JSON.stringify({ Item: { id: { S: 'k' }, v: { S: 'x'.repeat(64) } } }));
+  const headers = { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'warm-request' };
+  const client = new DynamoDBClient({
+    endpoint: 'http://127.0.0.1:4567',
+    region,
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    // The SDK reads the body as bytes (a Uint8Array is taken as it is); nothing touches a socket.
+    requestHandler: {
+      handle: async () => ({ response: { statusCode: 200, reason: 'OK', headers: { ...headers }, body: item } }),
+    },
+  });
+  const command = new GetItemCommand({ TableName: table, Key: { id: { S: 'k' } } });
+  return {
+    name: 'DynamoDB GetItem',
+    callShare: 0.05,
+    raw: () => client.send(command),
+    async traced(tracer) {
+      const traced = (await tracedDynamoDBWith(tracer))(client);
+      return () => traced.send(command);
+    },
+    floor: (spans) => inFloorSpan(spans, dynamoFloorOp(table, region), () => client.send(command)),
   };
 }
 
-async function time(call: Call): Promise<number> {
-  const started = process.hrtime.bigint();
-  for (let i = 0; i < calls; i++) await call();
-  return Number(process.hrtime.bigint() - started) / calls / 1000;
+/**
+ * A publish → consume round trip on a stand-in channel (one per variant): `sendToQueue` hands
+ * the message to the consumer on the next microtask, in the context the channel was made in (a
+ * socket read's, not the publisher's), and the call resolves when the consumer has it.
+ */
+function amqpClient(): Client {
+  const queue = 'bench.warm';
+  const body = Buffer.from('x'.repeat(64));
+  const { publishTags, consumeTags } = amqpFloorTags(queue);
+  type OnMessage = (message: ConsumeMessage | null) => void;
+  type StandIn = ReturnType<typeof standInChannel>;
+
+  function standInChannel() {
+    const delivery = new AsyncResource('warm-delivery');
+    let consumer: OnMessage | undefined;
+    let tag = 0;
+    return {
+      publish: (_exchange: string, _key: string, _content: Buffer, _options?: object) => true,
+      sendToQueue(routingKey: string, content: Buffer, options: { headers?: Record<string, unknown> } = {}) {
+        const message = {
+          content,
+          fields: { consumerTag: 'warm', deliveryTag: ++tag, redelivered: false, exchange: '', routingKey },
+          properties: { headers: {}, ...options },
+        } as unknown as ConsumeMessage;
+        const deliver = consumer;
+        if (deliver !== undefined) queueMicrotask(() => delivery.runInAsyncScope(deliver, null, message));
+        return true;
+      },
+      async consume(_queue: string, onMessage: OnMessage, _options?: object) {
+        consumer = onMessage;
+        return { consumerTag: 'warm' };
+      },
+    };
+  }
+
+  /** Round trips through `channel` (raw or traced) to its own consumer; `spans` adds the floor's spans. */
+  function roundTrips(channel: StandIn, spans?: FloorSpans): Call {
+    let received: (() => void) | undefined;
+    const onMessage: OnMessage =
+      spans === undefined
+        ? () => received?.()
+        : (message) => {
+            const span = spans.startSpan('amqp:consume', consumeTags, spans.extract(message?.properties.headers));
+            received?.();
+            span.finish();
+          };
+    void channel.consume(queue, onMessage, { noAck: true });
+    return () =>
+      new Promise<void>((resolve) => {
+        received = resolve;
+        if (spans === undefined) {
+          channel.sendToQueue(queue, body);
+          return;
+        }
+        const span = spans.startSpan('amqp:publish', publishTags);
+        const headers: Record<string, string> = {};
+        spans.inject(span, headers);
+        channel.sendToQueue(queue, body, { headers });
+        span.finish();
+      });
+  }
+
+  return {
+    name: 'amqplib publish → consume',
+    raw: roundTrips(standInChannel()),
+    async traced(tracer) {
+      return roundTrips((await tracedAmqpWith(tracer))(standInChannel()));
+    },
+    floor: (spans) => roundTrips(standInChannel(), spans),
+  };
 }
 
+async function time(call: Call, count: number): Promise<number> {
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) await call();
+  return Number(process.hrtime.bigint() - started) / count / 1000;
+}
+
+/** By the name `[client…]` picks them with. */
+const clients: Record<string, () => Client> = {
+  fetch: fetchClient,
+  ioredis: redisClient,
+  pg: pgClient,
+  mysql2: mysqlClient,
+  dynamodb: dynamoClient,
+  amqplib: amqpClient,
+};
 const inContext = await spanInContext();
 const parent = sdk.shim.startSpan('bench-parent'); // never finished, so never exported
 const names = ['raw', 'noop', 'span-floor', 'traced'] as const;
 console.log(`warm, ${rounds} rounds × ${calls} calls, medians (µs per call)\n`);
 console.log('client                       raw    noop−raw  floor−raw  traced−raw  traced−floor');
-for (const client of [fetchClient(), redisClient(), pgClient(), mysqlClient()]) {
+for (const [key, make] of Object.entries(clients)) {
+  if (only.size > 0 && !only.has(key)) continue;
+  const client = make();
   // Each variant runs as a recording app would: under a current span (ours, or the floor's own).
+  const count = Math.max(100, Math.round(calls * (client.callShare ?? 1)));
+  const floorCall = client.floor(floor.spans);
   const variants: Record<(typeof names)[number], () => Promise<number>> = {
-    raw: () => time(client.raw),
-    noop: await client.traced(new Tracer()).then((call) => () => time(call)),
-    'span-floor': () => floorContext.run(parent, () => time(floorCall(client))),
-    traced: await client.traced(sdk.shim).then((call) => () => inContext(parent, () => time(call))),
+    raw: () => time(client.raw, count),
+    noop: await client.traced(new Tracer()).then((call) => () => time(call, count)),
+    'span-floor': () => floor.inParent(() => time(floorCall, count)),
+    traced: await client.traced(sdk.shim).then((call) => () => inContext(parent, () => time(call, count))),
   };
   const samples: Record<(typeof names)[number], number[]> = { raw: [], noop: [], 'span-floor': [], traced: [] };
   for (const run of Object.values(variants)) await run(); // warm-up
@@ -142,13 +271,15 @@ for (const client of [fetchClient(), redisClient(), pgClient(), mysqlClient()]) 
   }
   const raw = median(samples.raw);
   const noop = median(samples.noop);
-  const floor = median(samples['span-floor']);
+  const floorUs = median(samples['span-floor']);
   const traced = median(samples.traced);
   const cell = (x: number, width: number) => x.toFixed(2).padStart(width);
   console.log(
-    `${client.name.padEnd(26)} ${cell(raw, 6)} ${cell(noop - raw, 10)} ${cell(floor - raw, 10)} ${cell(traced - raw, 11)} ${cell(traced - floor, 13)}`,
+    `${client.name.padEnd(26)} ${cell(raw, 6)} ${cell(noop - raw, 10)} ${cell(floorUs - raw, 10)} ${cell(traced - raw, 11)} ${cell(traced - floorUs, 13)}`,
   );
 }
 await sdk.provider.forceFlush();
-console.log(`\nspans exported: ${sdk.exporter.count}`);
+console.log(
+  `\nspans exported: ${sdk.exporter.count}, tags per span: ${(sdk.exporter.tags / sdk.exporter.count).toFixed(1)}`,
+);
 await sdk.provider.shutdown();

@@ -11,14 +11,13 @@
  * Client libraries are loaded with `require` (they are CommonJS), after OpenTelemetry's
  * instrumentation has been registered in the `otel` variant: its require hooks patch them.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { FORMAT_HTTP_HEADERS, type Span, type SpanContext } from 'opentracing';
+import { floorOn, inFloorSpan } from './lib/floor.js';
 import { runFor } from './lib/loop.js';
 import { startProfiler } from './lib/profiler.js';
 import {
@@ -61,21 +60,12 @@ switch (spec.variant) {
     break;
   }
   case 'span-floor': {
-    // The least a conforming OpenTracing wrapper can do: find the parent (an AsyncLocalStorage
-    // read), start a span under it with the design's tags for the client (built once, handed
-    // over in one object), finish it when the op settles. No hooks, no tags beyond the design's.
+    // The least a conforming OpenTracing wrapper can do (lib/floor.ts): find the parent, start a
+    // span under it with the design's tags for the client, finish it when the op settles.
     sdk = createSdk();
-    const shim = sdk.shim;
-    const current = new AsyncLocalStorage<Span>();
-    const parent = shim.startSpan('bench-parent');
-    floor = {
-      startSpan: (name, tags, parent) =>
-        shim.startSpan(name, { childOf: (parent as SpanContext | undefined) ?? current.getStore(), tags }),
-      inject: (span, carrier) => shim.inject((span as Span).context(), FORMAT_HTTP_HEADERS, carrier),
-      extract: (carrier) =>
-        carrier === undefined ? undefined : (shim.extract(FORMAT_HTTP_HEADERS, carrier) ?? undefined),
-    };
-    inParent = (fn) => current.run(parent, fn);
+    const made = floorOn(sdk.shim);
+    floor = made.spans;
+    inParent = made.inParent;
     break;
   }
   case 'otel': {
@@ -108,23 +98,7 @@ const session = await inParent(() =>
 let op = session.op;
 if (floor !== undefined && session.floorHandled !== true) {
   if (session.floorOp === undefined) throw new Error(`${wl.name}: span-floor needs the session's floorOp`);
-  const inner = op;
-  const spans = floor;
-  const { name, tags, onResult } = session.floorOp;
-  op = () => {
-    const span = spans.startSpan(name, tags);
-    return inner().then(
-      (value) => {
-        onResult?.(span, value);
-        span.finish();
-        return value;
-      },
-      (error: unknown) => {
-        span.finish();
-        throw error;
-      },
-    );
-  };
+  op = inFloorSpan(floor, session.floorOp, op);
 }
 
 const concurrency = scenario.concurrency;

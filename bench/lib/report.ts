@@ -42,6 +42,8 @@ export interface RunMeta {
   readonly passes?: number;
   readonly cpus: number;
   readonly loadAverage: readonly number[];
+  /** CPU time stolen by the hypervisor over the run, in % (`lib/steal.ts`); absent where unknown. */
+  readonly stealPercent?: number | undefined;
   readonly tracedSource: string;
 }
 
@@ -84,6 +86,9 @@ export function chartGroups(scenarios: readonly ScenarioReport[]): ChartGroup[] 
     .filter((g) => g.bars.length > 0);
 }
 
+/** Above this steal (%), the report warns that the run shared its CPUs with other guests. */
+export const STEADY_STEAL_PERCENT = 3;
+
 /** True when other work was competing for the CPUs as the run started. */
 export function busy(meta: Pick<RunMeta, 'cpus' | 'loadAverage'>): boolean {
   return (meta.loadAverage[0] ?? 0) > meta.cpus;
@@ -96,13 +101,19 @@ export function renderMarkdown(report: Report): string {
   const lines = [
     '# Benchmark results',
     '',
-    `${meta.date} · Node ${meta.node} · profile \`${meta.profile}\` · ${passes === 1 ? '' : `${passes} passes of `}${meta.rounds} rounds of one ${meta.durationMs} ms window per variant (after ${meta.warmupMs} ms warm-up)${meta.profileWindows === undefined ? '' : `, then ${meta.profileWindows} profiled ${meta.profileWindows === 1 ? 'window' : 'windows'} of raw and noop`}${passes === 1 ? '' : ', each pass with fresh processes'} · ${meta.cpus} CPUs, load ${meta.loadAverage.map((l) => l.toFixed(2)).join(' ')} at start · traced clients from \`${meta.tracedSource}\``,
+    `${meta.date} · Node ${meta.node} · profile \`${meta.profile}\` · ${passes === 1 ? '' : `${passes} passes of `}${meta.rounds} rounds of one ${meta.durationMs} ms window per variant (after ${meta.warmupMs} ms warm-up)${meta.profileWindows === undefined ? '' : `, then ${meta.profileWindows} profiled ${meta.profileWindows === 1 ? 'window' : 'windows'} of raw and noop`}${passes === 1 ? '' : ', each pass with fresh processes'} · ${meta.cpus} CPUs, load ${meta.loadAverage.map((l) => l.toFixed(2)).join(' ')} at start${meta.stealPercent === undefined ? '' : `, ${meta.stealPercent.toFixed(1)}% CPU steal over the run`} · traced clients from \`${meta.tracedSource}\``,
     '',
-    "In each pass, each variant runs in a fresh Node process of its own, started and warmed up once; the variants then take turns, one window each per round (the first rotates). `ratio to raw` is the median over the rounds of every pass of the variant's window ÷ raw's window of the same round (several passes, because two processes of one variant settle a few percent apart however long they run), with a ~95% confidence interval of that median; `µs added / op` = (1/ratio − 1) ÷ raw ops/s (wall time per operation at that concurrency); CPU is the whole process (client, and in-process servers for HTTP and DynamoDB), `CPU µs added / op` the median per-round difference with raw; `spans / op` is what the counting exporter received (✓ = the variant proved it recorded), `tags / span` the attributes those spans carried (`span-floor` sets the design's tags for the client and no more, so the floor target prices our wrapper and the tags we add beyond the design's). **Own CPU per call** is measured in profiled windows of the noop variant: V8 sampling-profiler time charged to traced-clients' own code (and the builtins it calls) per op — the difference of two whole-process CPU figures cannot resolve a fraction of a microsecond on operations of 10–300 µs.",
+    "In each pass, each variant runs in a fresh Node process of its own, started and warmed up once; the variants then take turns, one window each per round (the first rotates). `ratio to raw` is the median over the rounds of every pass of the variant's window ÷ raw's window of the same round (several passes, because two processes of one variant settle a few percent apart however long they run), with a ~95% confidence interval of that median; `µs added / op` = (1/ratio − 1) ÷ raw ops/s (wall time per operation at that concurrency); CPU is the whole process (client, and in-process servers for HTTP and DynamoDB), `CPU µs added / op` the median per-round difference with raw; `spans / op` is what the counting exporter received (✓ = the variant proved it recorded), `tags / span` the attributes those spans carried (`span-floor` sets the design's tags for the client and no more, so the floor target prices our wrapper and the tags we add beyond the design's). The two targets that compare variants (`traced` against `otel`, `span-floor` against `traced`) are judged round by round: the median over the rounds of (one variant's window − the other's) ÷ raw's window of that round, with its ~95% interval under each scenario's table; windows of one round ran back to back, so a slow or fast stretch of a shared machine counts on both sides. **Own CPU per call** is measured in profiled windows of the noop variant: V8 sampling-profiler time charged to traced-clients' own code (and the builtins it calls) per op — the difference of two whole-process CPU figures cannot resolve a fraction of a microsecond on operations of 10–300 µs.",
     '',
     ...(busy(meta)
       ? [
           `> **Busy machine**: the 1-minute load average (${(meta.loadAverage[0] ?? 0).toFixed(2)}) was above the CPU count (${meta.cpus}) when the run started; other work competed for the CPUs, so treat these ratios as rough.`,
+          '',
+        ]
+      : []),
+    ...((meta.stealPercent ?? 0) > STEADY_STEAL_PERCENT
+      ? [
+          `> **Shared machine**: the hypervisor took ${(meta.stealPercent ?? 0).toFixed(1)}% of the CPU time over the run (steal): the windows' speed swung with other guests' load, so differences within the ~95% intervals are noise.`,
           '',
         ]
       : []),
@@ -122,7 +133,7 @@ export function renderMarkdown(report: Report): string {
       '',
       ...missed.map(
         (t) =>
-          `- ${t.scope}: ${t.name} = ${Number.isFinite(t.value) ? t.value.toFixed(3) : '–'} (required ${t.requirement})`,
+          `- ${t.scope}: ${t.name} = ${Number.isFinite(t.value) ? t.value.toFixed(3) : '–'}${t.interval === undefined ? '' : ` (~95% interval ${t.interval[0].toFixed(3)} to ${t.interval[1].toFixed(3)})`} (required ${t.requirement})`,
       ),
       '',
     );

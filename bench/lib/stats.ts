@@ -99,6 +99,21 @@ export interface VariantRow {
   readonly recorded: RecordCheck;
 }
 
+/**
+ * Two variants compared round by round: the median over rounds of (a − b) ÷ raw, each term a
+ * window of the same round. The targets that compare two variants use this rather than the
+ * difference of their two medians: the windows of one round ran back to back, so a stretch
+ * where the shared machine is slow or fast counts on both sides of each difference.
+ */
+export interface Comparison {
+  /** In ratio units (0.01 = 1 point of raw's throughput); `NaN` when no round had both. */
+  readonly value: number;
+  /** ~95% confidence interval of `value` (see {@link medianInterval}). */
+  readonly interval: readonly [number, number];
+  /** Rounds that had a window of raw and of both variants. */
+  readonly rounds: number;
+}
+
 export interface ScenarioReport {
   readonly workload: string;
   readonly scenario: string;
@@ -111,6 +126,10 @@ export interface ScenarioReport {
    * queues). Own CPU is judged per call, so it is divided by this.
    */
   readonly tracedCallsPerOp: number;
+  /** `span-floor` − `traced`, round by round: the floor target. */
+  readonly floorGap: Comparison;
+  /** `traced` − `otel`, round by round: the OpenTelemetry target. */
+  readonly vsOtel: Comparison;
   /** Why a scenario or variant did not run (service down, client not merged yet). */
   readonly notes: readonly string[];
 }
@@ -136,6 +155,23 @@ function paired(raw: readonly Sample[], list: readonly Sample[], f: (v: Sample, 
     if (r !== undefined) out.push(f(s, r));
   }
   return out;
+}
+
+/** `a` − `b` ÷ raw, round by round (see {@link Comparison}). */
+export function compareByRound(
+  raw: readonly Sample[],
+  a: readonly Sample[] | undefined,
+  b: readonly Sample[] | undefined,
+): Comparison {
+  const rawOf = new Map(raw.map((s) => [s.round, s]));
+  const bOf = new Map((b ?? []).map((s) => [s.round, s]));
+  const differences: number[] = [];
+  for (const x of a ?? []) {
+    const r = rawOf.get(x.round);
+    const y = bOf.get(x.round);
+    if (r !== undefined && y !== undefined) differences.push((x.opsPerSec - y.opsPerSec) / r.opsPerSec);
+  }
+  return { value: median(differences), interval: medianInterval(differences), rounds: differences.length };
 }
 
 /** Medians per variant, then everything relative to `raw` of the same rounds. */
@@ -181,7 +217,16 @@ export function summarize(
       recorded: recordCheck(variant, median(list.map((s) => s.spansPerOp)), expected),
     });
   }
-  return { workload, scenario, title, rows, tracedCallsPerOp: expected.traced ?? 1, notes };
+  return {
+    workload,
+    scenario,
+    title,
+    rows,
+    tracedCallsPerOp: expected.traced ?? 1,
+    floorGap: compareByRound(raw, samples['span-floor'], samples.traced),
+    vsOtel: compareByRound(raw, samples.traced, samples.otel),
+    notes,
+  };
 }
 
 export interface Target {
@@ -192,6 +237,8 @@ export interface Target {
   readonly requirement: string;
   /** `not measured`: a variant the target needs did not run (e.g. its client has not landed). */
   readonly status: TargetStatus;
+  /** ~95% confidence interval of `value`, for the targets that compare two variants. */
+  readonly interval?: readonly [number, number];
 }
 
 export type TargetStatus = 'met' | 'missed' | 'not measured';
@@ -239,19 +286,22 @@ export function evaluateTargets(reports: readonly ScenarioReport[]): Target[] {
       requirement: `≤ ${THRESHOLDS.ownCpuUs}`,
       ...measured(ownCpu, ownCpu <= THRESHOLDS.ownCpuUs),
     });
-    const vsOtel = ratio(traced) - ratio(otel);
+    // Round by round (see Comparison); only when both variants ran.
+    const vsOtel = traced === undefined || otel === undefined ? Number.NaN : report.vsOtel.value;
     targets.push({
       name: 'traced / raw − otel / raw',
       scope,
       requirement: '≥ 0',
       ...measured(vsOtel, vsOtel >= 0),
+      interval: report.vsOtel.interval,
     });
-    const gap = ratio(floor) - ratio(traced);
+    const gap = traced === undefined || floor === undefined ? Number.NaN : report.floorGap.value;
     targets.push({
       name: 'span-floor / raw − traced / raw',
       scope,
       requirement: `≤ ${THRESHOLDS.floorPoints.toFixed(3)}`,
       ...measured(gap, gap <= THRESHOLDS.floorPoints),
+      interval: report.floorGap.interval,
     });
     for (const r of report.rows) {
       if (r.recorded === 'n/a') continue;
@@ -325,15 +375,23 @@ export function scenarioTable(report: ScenarioReport): string {
       }`,
     );
   }
+  const compared = (c: Comparison) =>
+    `${signed(c.value * 100, 1)} points (~95% interval ${signed(c.interval[0] * 100, 1)} to ${signed(c.interval[1] * 100, 1)}, ${c.rounds} rounds)`;
+  const pairs = [
+    ...(report.floorGap.rounds > 0 ? [`span-floor − traced ${compared(report.floorGap)}`] : []),
+    ...(report.vsOtel.rounds > 0 ? [`traced − otel ${compared(report.vsOtel)}`] : []),
+  ];
+  if (pairs.length > 0) lines.push('', `Round by round, ÷ raw of the round: ${pairs.join('; ')}.`);
   for (const note of report.notes) lines.push('', `> ${note}`);
   return lines.join('\n');
 }
 
 export function targetsTable(targets: readonly Target[]): string {
-  const lines = ['| target | where | value | required | |', '| --- | --- | ---: | --- | --- |'];
+  const lines = ['| target | where | value | ~95% interval | required | |', '| --- | --- | ---: | ---: | --- | --- |'];
   for (const t of targets) {
+    const interval = t.interval === undefined ? '–' : `${fmt(t.interval[0], 3)} – ${fmt(t.interval[1], 3)}`;
     lines.push(
-      `| ${t.name} | ${t.scope} | ${fmt(t.value, 3)} | ${t.requirement} | ${t.status === 'missed' ? '**missed**' : t.status} |`,
+      `| ${t.name} | ${t.scope} | ${fmt(t.value, 3)} | ${interval} | ${t.requirement} | ${t.status === 'missed' ? '**missed**' : t.status} |`,
     );
   }
   return lines.join('\n');

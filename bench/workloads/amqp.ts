@@ -10,7 +10,7 @@ import { Tags } from 'opentracing';
 import { endpoints, uniqueName } from '../../test/helpers/services.js';
 import { tracedAmqpWith } from '../traced/amqp.js';
 import { clientTags } from './floor-tags.js';
-import { type Scenario, tracedFactory, type Workload } from './types.js';
+import { type FloorTags, type Scenario, tracedFactory, type Workload } from './types.js';
 
 const twoSpans = { traced: 2, 'span-floor': 2, otel: 2 } as const;
 const scenarios: Scenario[] = [
@@ -22,6 +22,19 @@ const scenarios: Scenario[] = [
     expectedSpans: twoSpans,
   },
 ];
+
+/** The design's tags of a publish to `queue` through the default exchange, and of its delivery. */
+export function amqpFloorTags(queue: string): { publishTags: FloorTags; consumeTags: FloorTags } {
+  const route = {
+    [Tags.MESSAGE_BUS_DESTINATION]: queue,
+    'amqp.exchange': '<default>',
+    'amqp.routing_key': queue,
+  };
+  return {
+    publishTags: clientTags('amqplib', route, Tags.SPAN_KIND_MESSAGING_PRODUCER),
+    consumeTags: clientTags('amqplib', { ...route, 'amqp.queue': queue }, Tags.SPAN_KIND_MESSAGING_CONSUMER),
+  };
+}
 
 export const amqp: Workload = {
   name: 'amqplib',
@@ -45,14 +58,7 @@ export const amqp: Workload = {
     // autoDelete: RabbitMQ drops the queue with its consumer even if this process dies mid-run.
     await inbox.assertQueue(queue, { durable: false, autoDelete: true });
 
-    // The design's tags of a publish to the default exchange and of its delivery.
-    const route = {
-      [Tags.MESSAGE_BUS_DESTINATION]: queue,
-      'amqp.exchange': '<default>',
-      'amqp.routing_key': queue,
-    };
-    const publishTags = clientTags('amqplib', route, Tags.SPAN_KIND_MESSAGING_PRODUCER);
-    const consumeTags = clientTags('amqplib', { ...route, 'amqp.queue': queue }, Tags.SPAN_KIND_MESSAGING_CONSUMER);
+    const { publishTags, consumeTags } = amqpFloorTags(queue);
     const waiting = new Map<string, () => void>();
     const deliver = (message: ConsumeMessage | null) => {
       const id = message?.properties.correlationId as string | undefined;

@@ -5,7 +5,19 @@ import { uniqueName } from '../../test/helpers/services.js';
 import { startServerThread } from '../lib/threads.js';
 import { tracedDynamoDBWith } from '../traced/dynamodb.js';
 import { clientTags } from './floor-tags.js';
-import { tracedFactory, type Workload } from './types.js';
+import { type FloorOp, tracedFactory, type Workload } from './types.js';
+
+/** The design's tags of `GetItem` on `table`; the request id comes with the result. */
+export function dynamoFloorOp(table: string, region: string): FloorOp {
+  return {
+    name: 'dynamodb:GetItem',
+    tags: clientTags('aws-sdk', { [Tags.DB_TYPE]: 'dynamodb', [Tags.DB_INSTANCE]: table, 'aws.region': region }),
+    onResult: (span, result) => {
+      const requestId = (result as { $metadata?: { requestId?: string } }).$metadata?.requestId;
+      if (requestId !== undefined) span.setTag('aws.request_id', requestId);
+    },
+  };
+}
 
 export const dynamodb: Workload = {
   name: 'dynamodb',
@@ -39,18 +51,7 @@ export const dynamodb: Workload = {
     const command = new sdk.GetItemCommand({ TableName: table, Key: { id: { S: 'k' } } });
     return {
       op: () => client.send(command),
-      floorOp: {
-        name: 'dynamodb:GetItem',
-        tags: clientTags('aws-sdk', {
-          [Tags.DB_TYPE]: 'dynamodb',
-          [Tags.DB_INSTANCE]: table,
-          'aws.region': config.region,
-        }),
-        onResult: (span, result) => {
-          const requestId = (result as { $metadata?: { requestId?: string } }).$metadata?.requestId;
-          if (requestId !== undefined) span.setTag('aws.request_id', requestId);
-        },
-      },
+      floorOp: dynamoFloorOp(table, config.region),
       async close() {
         await admin.send(new sdk.DeleteTableCommand({ TableName: table }));
         raw.destroy();

@@ -17,13 +17,13 @@ const scenarios = (client: string): Scenario[] => [
 ];
 
 /** A response read to its end. */
-interface Received {
+export interface Received {
   readonly status: number;
   readonly body: ArrayBuffer;
 }
 
 /** The design's start tags of an HTTP client span for `GET url`. */
-function httpTags(component: string, url: string): FloorTags {
+export function httpTags(component: string, url: string): FloorTags {
   const { hostname, port } = new URL(url);
   return clientTags(component, {
     [Tags.HTTP_METHOD]: 'GET',
@@ -33,7 +33,11 @@ function httpTags(component: string, url: string): FloorTags {
 }
 
 /** The floor of a propagating client: one span, its context in the request headers, the status tagged. */
-function floorOp(floor: FloorSpans, tags: FloorTags, send: (headers: Record<string, string>) => Promise<Received>) {
+export function httpFloorOp(
+  floor: FloorSpans,
+  tags: FloorTags,
+  send: (headers: Record<string, string>) => Promise<Received>,
+) {
   return async () => {
     const span = floor.startSpan('GET', tags);
     const headers: Record<string, string> = {};
@@ -67,7 +71,7 @@ export const fetchWorkload: Workload = {
       op:
         floor === undefined
           ? async () => (await fetch(url)).arrayBuffer()
-          : floorOp(floor, httpTags('fetch', url), async (headers) => {
+          : httpFloorOp(floor, httpTags('fetch', url), async (headers) => {
               const response = await fetch(url, { headers });
               return { status: response.status, body: await response.arrayBuffer() };
             }),
@@ -95,7 +99,7 @@ export const undiciWorkload: Workload = {
       op:
         floor === undefined
           ? async () => (await request()).body.arrayBuffer()
-          : floorOp(floor, httpTags('undici', url), async (headers) => {
+          : httpFloorOp(floor, httpTags('undici', url), async (headers) => {
               const { statusCode, body } = await request(headers);
               return { status: statusCode, body: await body.arrayBuffer() };
             }),

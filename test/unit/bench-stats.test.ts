@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { soakTargets } from '../../bench/lib/report.js';
 import {
+  compareByRound,
   evaluateTargets,
   median,
   medianInterval,
@@ -170,6 +171,28 @@ describe('recordCheck', () => {
   });
 });
 
+describe('compareByRound', () => {
+  it('takes the median of per-round differences, each over raw of its round', () => {
+    const raw = [sample(1000, 10, 0, 0), sample(2000, 10, 0, 1), sample(1000, 10, 0, 2)];
+    // The machine is twice as fast in round 1: the difference there is still 3 points of raw.
+    const floor = [sample(920, 10, 1, 0), sample(1860, 10, 1, 1), sample(890, 10, 1, 2)];
+    const traced = [sample(900, 10, 1, 0), sample(1800, 10, 1, 1), sample(880, 10, 1, 2)];
+    const gap = compareByRound(raw, floor, traced);
+    expect(gap.value).toBeCloseTo(0.02, 10);
+    expect(gap.interval[0]).toBeCloseTo(0.01, 10);
+    expect(gap.interval[1]).toBeCloseTo(0.03, 10);
+    expect(gap.rounds).toBe(3);
+  });
+
+  it('uses only rounds where raw and both variants ran, and is NaN without one', () => {
+    const raw = [sample(1000, 10, 0, 0), sample(1000, 10, 0, 1)];
+    const gap = compareByRound(raw, [sample(950, 10, 1, 0), sample(990, 10, 1, 1)], [sample(900, 10, 1, 1)]);
+    expect(gap.rounds).toBe(1);
+    expect(gap.value).toBeCloseTo(0.09, 10);
+    expect(compareByRound(raw, undefined, [sample(900, 10, 1, 1)]).value).toBeNaN();
+  });
+});
+
 describe('evaluateTargets', () => {
   const targetsFor = (noop: number, ownUs: number, traced: number, floor: number, otel: number) =>
     evaluateTargets([
@@ -197,6 +220,22 @@ describe('evaluateTargets', () => {
     expect(find(targets, OWN_CPU)?.value).toBeCloseTo(0.4, 10);
     expect(find(targets, 'traced / raw − otel / raw')?.value).toBeCloseTo(0.2, 10);
     expect(find(targets, 'span-floor / raw − traced / raw')?.value).toBeCloseTo(0.02, 10);
+  });
+
+  it('judges the floor and OpenTelemetry targets round by round, not as a difference of medians', () => {
+    const raw = [sample(1000, 10, 0, 0), sample(1000, 10, 0, 1), sample(1000, 10, 0, 2)];
+    const traced = [sample(900, 12, 1, 0), sample(700, 12, 1, 1), sample(880, 12, 1, 2)];
+    const floor = [sample(920, 12, 1, 0), sample(760, 12, 1, 1), sample(890, 12, 1, 2)];
+    const otel = [sample(890, 14, 1, 0), sample(760, 14, 1, 1), sample(870, 14, 1, 2)];
+    const targets = evaluateTargets([summarize('w', 's', 't', { raw, traced, 'span-floor': floor, otel })]);
+    // Per round: floor − traced 0.02, 0.06, 0.01 (the medians' difference would say 0.01).
+    expect(find(targets, 'span-floor / raw − traced / raw')?.value).toBeCloseTo(0.02, 10);
+    expect(find(targets, 'span-floor / raw − traced / raw')?.interval).toEqual([
+      expect.closeTo(0.01, 10),
+      expect.closeTo(0.06, 10),
+    ]);
+    // Per round: traced − otel 0.01, −0.06, 0.01.
+    expect(find(targets, 'traced / raw − otel / raw')?.value).toBeCloseTo(0.01, 10);
   });
 
   it('misses each target on its own threshold', () => {
