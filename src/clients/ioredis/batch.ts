@@ -197,9 +197,10 @@ function tracedExec(batch: BatchState, pipeline: PipelineInternals, original: Ex
  * ioredis made, so it is its own original.
  */
 export function tracedBatch<P extends object>(client: ClientState, pipeline: P, kind: BatchKind): P {
-  if (pipeline === null || typeof pipeline !== 'object' || isTraced(pipeline)) return pipeline;
-  // Nothing will be recorded (opentracing's no-op tracer): the batch is handed out untouched.
+  // Nothing will be recorded (opentracing's no-op tracer): the batch is handed out untouched,
+  // before anything is read from it.
   if (client.instrumentation.hasNoopTracer()) return pipeline;
+  if (pipeline === null || typeof pipeline !== 'object' || isTraced(pipeline)) return pipeline;
   const batch: BatchState = { client, kind, sent: false };
   const methods = pipeline as PipelineInternals & { exec?: unknown; execBuffer?: unknown };
   const exec = methods.exec;
