@@ -30,11 +30,11 @@ import { spanInContext, type Wrap } from './traced/load.js';
 import { tracedMysqlWith } from './traced/mysql.js';
 import { tracedPgWith } from './traced/pg.js';
 import { tracedRedisWith } from './traced/redis.js';
-import { amqpFloorTags } from './workloads/amqp.js';
+import { amqpFloor } from './workloads/amqp.js';
 import { dynamoFloorOp } from './workloads/dynamodb.js';
 import { clientTags, sqlTags } from './workloads/floor-tags.js';
 import { httpFloorOp, httpTags } from './workloads/http.js';
-import type { FloorSpans } from './workloads/types.js';
+import type { FloorOp, FloorSpans } from './workloads/types.js';
 
 type Call = () => Promise<unknown>;
 
@@ -61,7 +61,7 @@ function plainClient<T extends object>(
   name: string,
   client: T,
   wrapWith: (tracer: Tracer) => Promise<Wrap>,
-  floorOp: { name: string; tags: Parameters<FloorSpans['startSpan']>[1] },
+  floorOp: FloorOp,
   call: (client: T) => Promise<unknown>,
 ): Client {
   return {
@@ -168,7 +168,6 @@ function dynamoClient(): Client {
 function amqpClient(): Client {
   const queue = 'bench.warm';
   const body = Buffer.from('x'.repeat(64));
-  const { publishTags, consumeTags } = amqpFloorTags(queue);
   type OnMessage = (message: ConsumeMessage | null) => void;
   type StandIn = ReturnType<typeof standInChannel>;
 
@@ -198,27 +197,14 @@ function amqpClient(): Client {
   /** Round trips through `channel` (raw or traced) to its own consumer; `spans` adds the floor's spans. */
   function roundTrips(channel: StandIn, spans?: FloorSpans): Call {
     let received: (() => void) | undefined;
-    const onMessage: OnMessage =
-      spans === undefined
-        ? () => received?.()
-        : (message) => {
-            const span = spans.startSpan('amqp:consume', consumeTags, spans.extract(message?.properties.headers));
-            received?.();
-            span.finish();
-          };
-    void channel.consume(queue, onMessage, { noAck: true });
+    const floor = spans === undefined ? undefined : amqpFloor(spans, queue);
+    const onMessage: OnMessage = () => received?.();
+    void channel.consume(queue, floor === undefined ? onMessage : floor.consumer(onMessage), { noAck: true });
     return () =>
       new Promise<void>((resolve) => {
         received = resolve;
-        if (spans === undefined) {
-          channel.sendToQueue(queue, body);
-          return;
-        }
-        const span = spans.startSpan('amqp:publish', publishTags);
-        const headers: Record<string, string> = {};
-        spans.inject(span, headers);
-        channel.sendToQueue(queue, body, { headers });
-        span.finish();
+        if (floor === undefined) channel.sendToQueue(queue, body);
+        else floor.publish(channel, body);
       });
   }
 

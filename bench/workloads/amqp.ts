@@ -10,7 +10,7 @@ import { Tags } from 'opentracing';
 import { endpoints, uniqueName } from '../../test/helpers/services.js';
 import { tracedAmqpWith } from '../traced/amqp.js';
 import { clientTags } from './floor-tags.js';
-import { type FloorTags, type Scenario, tracedFactory, type Workload } from './types.js';
+import { type FloorSpans, type Scenario, tracedFactory, type Workload } from './types.js';
 
 const twoSpans = { traced: 2, 'span-floor': 2, otel: 2 } as const;
 const scenarios: Scenario[] = [
@@ -23,16 +23,46 @@ const scenarios: Scenario[] = [
   },
 ];
 
-/** The design's tags of a publish to `queue` through the default exchange, and of its delivery. */
-export function amqpFloorTags(queue: string): { publishTags: FloorTags; consumeTags: FloorTags } {
+/** What the floor publishes through: a raw channel, or a stand-in of one. */
+interface QueueSender {
+  sendToQueue(
+    queue: string,
+    content: Buffer,
+    options: { correlationId?: string; headers: Record<string, string> },
+  ): unknown;
+}
+
+/**
+ * The floor's spans of round trips through `queue` by the default exchange, with the design's
+ * tags: a producer span around each publish, its context injected into the message headers,
+ * and a consumer span around each delivery, its parent extracted from them (as any correct
+ * wrapper must). Shared by this workload and `warm.ts`.
+ */
+export function amqpFloor(floor: FloorSpans, queue: string) {
   const route = {
     [Tags.MESSAGE_BUS_DESTINATION]: queue,
     'amqp.exchange': '<default>',
     'amqp.routing_key': queue,
   };
+  const publishTags = clientTags('amqplib', route, Tags.SPAN_KIND_MESSAGING_PRODUCER);
+  const consumeTags = clientTags('amqplib', { ...route, 'amqp.queue': queue }, Tags.SPAN_KIND_MESSAGING_CONSUMER);
   return {
-    publishTags: clientTags('amqplib', route, Tags.SPAN_KIND_MESSAGING_PRODUCER),
-    consumeTags: clientTags('amqplib', { ...route, 'amqp.queue': queue }, Tags.SPAN_KIND_MESSAGING_CONSUMER),
+    /** `sendToQueue(queue, content)` inside a producer span. */
+    publish(channel: QueueSender, content: Buffer, correlationId?: string): void {
+      const span = floor.startSpan('amqp:publish', publishTags);
+      const headers: Record<string, string> = {};
+      floor.inject(span, headers);
+      channel.sendToQueue(queue, content, { correlationId, headers });
+      span.finish();
+    },
+    /** `deliver` as a consumer callback, each delivery inside a consumer span. */
+    consumer(deliver: (message: ConsumeMessage | null) => void): (message: ConsumeMessage | null) => void {
+      return (message) => {
+        const span = floor.startSpan('amqp:consume', consumeTags, floor.extract(message?.properties.headers));
+        deliver(message);
+        span.finish();
+      };
+    },
   };
 }
 
@@ -58,7 +88,7 @@ export const amqp: Workload = {
     // autoDelete: RabbitMQ drops the queue with its consumer even if this process dies mid-run.
     await inbox.assertQueue(queue, { durable: false, autoDelete: true });
 
-    const { publishTags, consumeTags } = amqpFloorTags(queue);
+    const spans = floor === undefined ? undefined : amqpFloor(floor, queue);
     const waiting = new Map<string, () => void>();
     const deliver = (message: ConsumeMessage | null) => {
       const id = message?.properties.correlationId as string | undefined;
@@ -67,17 +97,7 @@ export const amqp: Workload = {
       waiting.delete(id);
       done?.();
     };
-    await inbox.consume(
-      queue,
-      floor === undefined
-        ? deliver
-        : (message) => {
-            const span = floor.startSpan('amqp:consume', consumeTags, floor.extract(message?.properties.headers));
-            deliver(message);
-            span.finish();
-          },
-      { noAck: true },
-    );
+    await inbox.consume(queue, spans === undefined ? deliver : spans.consumer(deliver), { noAck: true });
 
     const body = Buffer.from('x'.repeat(64));
     let next = 0;
@@ -85,15 +105,8 @@ export const amqp: Workload = {
       new Promise<void>((resolve) => {
         const id = String(next++);
         waiting.set(id, resolve);
-        if (floor === undefined) {
-          out.sendToQueue(queue, body, { correlationId: id });
-        } else {
-          const span = floor.startSpan('amqp:publish', publishTags);
-          const headers: Record<string, string> = {};
-          floor.inject(span, headers);
-          out.sendToQueue(queue, body, { correlationId: id, headers });
-          span.finish();
-        }
+        if (spans === undefined) out.sendToQueue(queue, body, { correlationId: id });
+        else spans.publish(out, body, id);
       });
     return {
       op,
