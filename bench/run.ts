@@ -32,7 +32,15 @@ import {
   type WorkerResult,
   type WorkerSpec,
 } from './lib/protocol.js';
-import { busy, chartGroups, type Report, renderMarkdown, type SoakResult, soakTargets } from './lib/report.js';
+import {
+  busy,
+  chartGroups,
+  type Report,
+  renderMarkdown,
+  type SoakResult,
+  soakTargets,
+  warmupText,
+} from './lib/report.js';
 import {
   evaluateTargets,
   median,
@@ -224,13 +232,23 @@ const meta = {
   durationMs,
   profileWindows: profile.profileWindows,
   warmupMs,
+  longerWarmups: Object.fromEntries(
+    [...new Set(plan.map((p) => p.workload))]
+      .filter((w) => (w.warmupMs ?? 0) > warmupMs)
+      .map((w) => [w.name, w.warmupMs ?? 0]),
+  ),
   rounds,
   passes,
   cpus: cpus().length,
   loadAverage: loadavg(),
   tracedSource: process.env.BENCH_SRC ?? 'dist/ (the build)',
 };
-const startBudgetMs = warmupMs + 120_000;
+/**
+ * Each process runs this long as it starts (to open its connections and run every path once);
+ * the warm-up proper comes after, in interleaved windows (`warmUp` below).
+ */
+const START_WARMUP_MS = 200;
+const startBudgetMs = START_WARMUP_MS + 120_000;
 const windowBudgetMs = (ms: number) => ms * 4 + 60_000;
 const profileWindows = Number(profile.profileWindows);
 const profileMs = Math.max(durationMs, profile.profileMs);
@@ -240,7 +258,7 @@ if (busy(meta)) {
   );
 }
 console.log(
-  `${plan.length} scenarios × ${variants.length} variants, ${passes} ${passes === 1 ? 'pass' : 'passes'} of fresh processes: ${rounds} rounds of ${durationMs} ms windows each (after ${warmupMs} ms warm-up), then ${profileWindows} profiled ${profileMs} ms windows of raw and noop, per pass\n`,
+  `${plan.length} scenarios × ${variants.length} variants, ${passes} ${passes === 1 ? 'pass' : 'passes'} of fresh processes: ${rounds} rounds of ${durationMs} ms windows each (after ${warmupText(meta)}), then ${profileWindows} profiled ${profileMs} ms windows of raw and noop, per pass\n`,
 );
 
 const profiles = new Map<string, Partial<Record<Variant, ProfileSample[]>>>();
@@ -263,7 +281,7 @@ async function startVariants(
   const started = new Map<Variant, VariantProcess>();
   for (const variant of variants) {
     if (usesTracedClient(variant) && notLanded.has(workload.name)) continue;
-    const spec: WorkerSpec = { workload: workload.name, scenario: scenario.name, variant, warmupMs };
+    const spec: WorkerSpec = { workload: workload.name, scenario: scenario.name, variant, warmupMs: START_WARMUP_MS };
     // One folder per process: Node names each thread's profile (the loader-hooks thread has one too).
     const flags = args['cpu-prof']
       ? [
@@ -309,6 +327,19 @@ for (const { workload, scenario } of plan) {
     };
     const label = passes === 1 ? key.padEnd(22) : `${key} pass ${pass + 1}`.padEnd(29);
     try {
+      // Warm-up in the same turns as the rounds, not each process alone as it starts: a process
+      // left idle for the others' warm-ups (tens of seconds for DynamoDB) loses its optimized
+      // code to a GC that clears dead weak references (`--trace-deopt`: ~120 functions of
+      // node:http, streams and the SDK at once, 30 s into the idle) and restarts slow (DynamoDB
+      // raw 650–720 ops/s against 1,100 warm, pg 5,500 against 9,000 in its first window). The
+      // first-started variant, idle longest, paid the most.
+      const warmupWindows = Math.ceil(Math.max(warmupMs, workload.warmupMs ?? 0) / durationMs);
+      for (let w = 0; w < warmupWindows; w++) {
+        for (const variant of variants.map((_, i) => variants[(i + w) % variants.length] as Variant)) {
+          await measure(variant, { ms: durationMs });
+        }
+      }
+      console.log(`${label} warmed up: ${warmupWindows} windows per variant, in turns`);
       for (let r = 0; r < rounds; r++) {
         // Rounds are numbered across passes: a ratio pairs windows of one round, seconds apart.
         const round = pass * rounds + r;

@@ -35,7 +35,10 @@ export interface RunMeta {
   readonly durationMs: number;
   /** Profiled windows of raw and noop per scenario (own CPU per call). */
   readonly profileWindows?: number;
+  /** Running time per variant process before the rounds, in windows taken in turns. */
   readonly warmupMs: number;
+  /** Workloads that need a longer warm-up than `warmupMs` (see `Workload.warmupMs`). */
+  readonly longerWarmups?: Readonly<Record<string, number>>;
   /** Rounds per pass. */
   readonly rounds: number;
   /** Passes, each with a fresh process per variant (older reports: one). */
@@ -94,6 +97,13 @@ export function busy(meta: Pick<RunMeta, 'cpus' | 'loadAverage'>): boolean {
   return (meta.loadAverage[0] ?? 0) > meta.cpus;
 }
 
+/** `2000 ms of warm-up in turns (dynamodb 10000 ms)`; older reports warmed each process alone. */
+export function warmupText(meta: Pick<RunMeta, 'warmupMs' | 'longerWarmups'>): string {
+  if (meta.longerWarmups === undefined) return `${meta.warmupMs} ms warm-up`;
+  const longer = Object.entries(meta.longerWarmups).map(([name, ms]) => `${name} ${ms} ms`);
+  return `${meta.warmupMs} ms of warm-up in turns${longer.length === 0 ? '' : ` (${longer.join(', ')})`}`;
+}
+
 export function renderMarkdown(report: Report): string {
   const { meta } = report;
   const passes = meta.passes ?? 1;
@@ -101,7 +111,7 @@ export function renderMarkdown(report: Report): string {
   const lines = [
     '# Benchmark results',
     '',
-    `${meta.date} · Node ${meta.node} · profile \`${meta.profile}\` · ${passes === 1 ? '' : `${passes} passes of `}${meta.rounds} rounds of one ${meta.durationMs} ms window per variant (after ${meta.warmupMs} ms warm-up)${meta.profileWindows === undefined ? '' : `, then ${meta.profileWindows} profiled ${meta.profileWindows === 1 ? 'window' : 'windows'} of raw and noop`}${passes === 1 ? '' : ', each pass with fresh processes'} · ${meta.cpus} CPUs, load ${meta.loadAverage.map((l) => l.toFixed(2)).join(' ')} at start${meta.stealPercent === undefined ? '' : `, ${meta.stealPercent.toFixed(1)}% CPU steal over the run`} · traced clients from \`${meta.tracedSource}\``,
+    `${meta.date} · Node ${meta.node} · profile \`${meta.profile}\` · ${passes === 1 ? '' : `${passes} passes of `}${meta.rounds} rounds of one ${meta.durationMs} ms window per variant (after ${warmupText(meta)})${meta.profileWindows === undefined ? '' : `, then ${meta.profileWindows} profiled ${meta.profileWindows === 1 ? 'window' : 'windows'} of raw and noop`}${passes === 1 ? '' : ', each pass with fresh processes'} · ${meta.cpus} CPUs, load ${meta.loadAverage.map((l) => l.toFixed(2)).join(' ')} at start${meta.stealPercent === undefined ? '' : `, ${meta.stealPercent.toFixed(1)}% CPU steal over the run`} · traced clients from \`${meta.tracedSource}\``,
     '',
     "In each pass, each variant runs in a fresh Node process of its own, started and warmed up once; the variants then take turns, one window each per round (the first rotates). `ratio to raw` is the median over the rounds of every pass of the variant's window ÷ raw's window of the same round (several passes, because two processes of one variant settle a few percent apart however long they run), with a ~95% confidence interval of that median; `µs added / op` = (1/ratio − 1) ÷ raw ops/s (wall time per operation at that concurrency); CPU is the whole process (client, and in-process servers for HTTP and DynamoDB), `CPU µs added / op` the median per-round difference with raw; `spans / op` is what the counting exporter received (✓ = the variant proved it recorded), `tags / span` the attributes those spans carried (`span-floor` sets the design's tags for the client and no more, so the floor target prices our wrapper and the tags we add beyond the design's). The two targets that compare variants (`traced` against `otel`, `span-floor` against `traced`) are judged round by round: the median over the rounds of (one variant's window − the other's) ÷ raw's window of that round, with its ~95% interval under each scenario's table; windows of one round ran back to back, so a slow or fast stretch of a shared machine counts on both sides. **Own CPU per call** is measured in profiled windows of the noop variant: V8 sampling-profiler time charged to traced-clients' own code (and the builtins it calls) per op — the difference of two whole-process CPU figures cannot resolve a fraction of a microsecond on operations of 10–300 µs.",
     '',

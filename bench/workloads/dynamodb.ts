@@ -21,6 +21,10 @@ export function dynamoFloorOp(table: string, region: string): FloorOp {
 
 export const dynamodb: Workload = {
   name: 'dynamodb',
+  // The SDK's middleware stack and dynalite (in this process) are a lot of code: run
+  // continuously, one process's `GetItem` rate climbs for ~8 s (900 → 1,200 ops/s here) before
+  // it levels off. Two seconds left every variant mid-climb, where more code climbs slower.
+  warmupMs: 10_000,
   scenarios: [{ name: 'seq', concurrency: 1, title: 'DynamoDB `GetItem` on dynalite, sequential' }],
   async otel() {
     const { AwsInstrumentation } = await import('@opentelemetry/instrumentation-aws-sdk');

@@ -83,6 +83,11 @@ export interface Workload {
   /** A TCP service that must answer first (DynamoDB and HTTP run in-process). */
   readonly service?: 'pg' | 'mysql' | 'redis' | 'amqp';
   readonly scenarios: readonly Scenario[];
+  /**
+   * The running time (ms) one process of this workload needs before its speed stops climbing,
+   * when that is longer than the run's warm-up: the run then warms every variant this long.
+   */
+  readonly warmupMs?: number;
   /** OpenTelemetry's instrumentation of this client (not enabled; the worker registers it). */
   otel(): Promise<Instrumentation[]>;
   setup(context: SetupContext): Promise<Session>;

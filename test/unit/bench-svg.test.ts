@@ -112,6 +112,15 @@ describe('renderMarkdown', () => {
     expect(md).not.toContain('Busy machine');
   });
 
+  it('says how the processes were warmed up, and which workloads longer', () => {
+    expect(renderMarkdown(report)).toContain('(after 400 ms warm-up)');
+    const turns = renderMarkdown({ ...report, meta: { ...meta, longerWarmups: { dynamodb: 10_000 } } });
+    expect(turns).toContain('(after 400 ms of warm-up in turns (dynamodb 10000 ms))');
+    expect(renderMarkdown({ ...report, meta: { ...meta, longerWarmups: {} } })).toContain(
+      '(after 400 ms of warm-up in turns)',
+    );
+  });
+
   it('warns when the machine was busy at the start', () => {
     expect(busy({ cpus: 2, loadAverage: [2.5, 1, 1] })).toBe(true);
     expect(renderMarkdown({ ...report, meta: { ...meta, loadAverage: [7.9, 7, 6] } })).toContain('Busy machine');
