@@ -245,7 +245,7 @@ const meta = {
 };
 /**
  * Each process runs this long as it starts (to open its connections and run every path once);
- * the warm-up proper comes after, in interleaved windows (`warmUp` below).
+ * the warm-up proper comes after, in windows taken in turns like the rounds (see the pass loop).
  */
 const START_WARMUP_MS = 200;
 const startBudgetMs = START_WARMUP_MS + 120_000;
@@ -262,6 +262,9 @@ console.log(
 );
 
 const profiles = new Map<string, Partial<Record<Variant, ProfileSample[]>>>();
+
+/** The variants in the order of turn `n` (A B C, B C A, …): each goes first as often as the others. */
+const turnOrder = (n: number): Variant[] => variants.map((_, i) => variants[(i + n) % variants.length] as Variant);
 
 /** A worker that died or hung: a run failure, with the tail of its stderr. */
 function workerFailed(key: string, variant: Variant, error: WorkerFailure): void {
@@ -335,7 +338,7 @@ for (const { workload, scenario } of plan) {
       // first-started variant, idle longest, paid the most.
       const warmupWindows = Math.ceil(Math.max(warmupMs, workload.warmupMs ?? 0) / durationMs);
       for (let w = 0; w < warmupWindows; w++) {
-        for (const variant of variants.map((_, i) => variants[(i + w) % variants.length] as Variant)) {
+        for (const variant of turnOrder(w)) {
           await measure(variant, { ms: durationMs });
         }
       }
@@ -343,9 +346,8 @@ for (const { workload, scenario } of plan) {
       for (let r = 0; r < rounds; r++) {
         // Rounds are numbered across passes: a ratio pairs windows of one round, seconds apart.
         const round = pass * rounds + r;
-        const order = variants.map((_, i) => variants[(i + round) % variants.length] as Variant);
         const line: string[] = [];
-        for (const variant of order) {
+        for (const variant of turnOrder(round)) {
           const result = await measure(variant, { ms: durationMs });
           if (result === undefined) continue;
           const sample = toSample(result, round);
