@@ -33,7 +33,7 @@ export {
 } from './lifecycle.js';
 export { NOOP_SPAN } from './noop-span.js';
 export type { ClientTracingOptions, RequestHook, ResponseHook, TracingOptions } from './options.js';
-export { isPlainObject } from './plain-object.js';
+export { copyWith, extensibleCopy, isPlainObject } from './plain-object.js';
 export {
   isTraced,
   type MethodTable,

@@ -13,7 +13,7 @@
  */
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { isTraced, registerTraced } from '../../core/index.js';
+import { copyWith, isTraced, registerTraced } from '../../core/index.js';
 import { type HttpCall, HttpClientTracing, type OutgoingRequest } from './http-span.js';
 import { httpState } from './http-state.js';
 import type { DispatchOptionsLike, OriginCarrier } from './internal-types.js';
@@ -270,7 +270,7 @@ export function tracedDispatcher<T extends Dispatcher>(dispatcher: T, options?: 
     if (span === undefined) return target.dispatch(opts, handler);
     const call = tracing.call(span, request.info, opts.signal);
     const headers = withDispatchHeaders(opts.headers, tracing.inject(span));
-    const tracedOpts = headers === opts.headers ? opts : { ...opts, headers };
+    const tracedOpts = headers === opts.headers ? opts : copyWith(opts, 'headers', headers);
     const tracedHandler = isNewStyleHandler(handler)
       ? new TracedHandler(handler, call)
       : new TracedLegacyHandler(handler as LegacyHandler, call);

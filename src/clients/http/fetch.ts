@@ -3,7 +3,7 @@
  * context added to a copy of the caller's headers. Works for Node's global fetch,
  * `undici.fetch` and any function with fetch's signature.
  */
-import { guard, isPlainObject, isTraced, registerTraced } from '../../core/index.js';
+import { copyWith, extensibleCopy, guard, isPlainObject, isTraced, registerTraced } from '../../core/index.js';
 import { HttpClientTracing, type OutgoingRequest } from './http-span.js';
 import { httpState } from './http-state.js';
 import { fetchMethod, httpRequestInfo, isFetchableUrl } from './request-info.js';
@@ -118,7 +118,7 @@ function initWithTraceHeaders(init: unknown, headers: unknown, carrier: Readonly
       ? mergedRecord(headers, carrier, names)
       : mergedHeaders(headers, carrier, names);
   if (merged === undefined) return init;
-  return init !== null && typeof init === 'object' ? { ...init, headers: merged } : { headers: merged };
+  return init !== null && typeof init === 'object' ? copyWith(init, 'headers', merged) : { headers: merged };
 }
 
 /**
@@ -139,7 +139,7 @@ function mergedRecord(
   let merged: Record<PropertyKey, unknown> | undefined;
   for (const name of names) {
     if (taken.has(name.toLowerCase())) continue;
-    merged ??= { ...headers };
+    merged ??= extensibleCopy(headers);
     merged[name] = carrier[name];
   }
   return merged;

@@ -4,7 +4,7 @@
  * peer tags computed once per origin.
  */
 import { isIP } from 'node:net';
-import { TAG, type TagValue } from '../../core/index.js';
+import { extensibleCopy, TAG, type TagValue } from '../../core/index.js';
 import type { HttpHeaderReader, HttpRequestInfo } from './types.js';
 
 /** The methods fetch upper-cases (the Fetch standard's "normalize"); others are sent as given. */
@@ -189,7 +189,7 @@ export function withDispatchHeaders(source: unknown, extra: Readonly<Record<stri
     for (const name of missing) flat.push(name, extra[name]);
     return flat;
   }
-  const out: Record<string, unknown> = { ...(source as Record<string, unknown>) };
+  const out = extensibleCopy(source);
   for (const name of missing) out[name] = extra[name];
   return out;
 }
