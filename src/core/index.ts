@@ -30,6 +30,7 @@ export {
   settleOnEvents,
   traceCall,
   watchSettlement,
+  withResponseInfo,
 } from './lifecycle.js';
 export { NOOP_SPAN } from './noop-span.js';
 export type { ClientTracingOptions, RequestHook, ResponseHook, TracingOptions } from './options.js';

@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FORMAT_TEXT_MAP, MockTracer, type Tracer } from 'opentracing';
+import { FORMAT_TEXT_MAP, MockTracer, type Span, type Tracer } from 'opentracing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AMQP_DEFAULT_EXCHANGE, tracedAmqp } from '../../src/amqplib.js';
 import { extractFromHeaders, headersCarrier, withTraceHeaders } from '../../src/clients/amqplib/headers.js';
-import { messageTags, publishTags } from '../../src/clients/amqplib/tags.js';
+import { tagMessage, tagPublish } from '../../src/clients/amqplib/tags.js';
 import { configure, resetConfig } from '../../src/core/index.js';
 import { createTestTracing } from '../helpers/tracing.js';
 
@@ -102,10 +102,19 @@ describe('reading trace headers', () => {
   });
 });
 
+/** The tags a tagger sets, read off a span that only records them. */
+function tagsOf(tag: (span: Span) => void): Record<string, unknown> {
+  const tags: Record<string, unknown> = {};
+  tag({ setTag: (key: string, value: unknown) => (tags[key] = value) } as unknown as Span);
+  return tags;
+}
+
 describe('tags', () => {
   it('publish: the default exchange is named, the queue is the destination, the body is only a size', () => {
     const body = Buffer.from('secret body');
-    const tags = publishTags('', 'tasks', body, { messageId: 'm', correlationId: 'c' });
+    const tags = tagsOf((span) =>
+      tagPublish(span, '', 'tasks', body, { messageId: 'm', correlationId: 'c' }, undefined),
+    );
     expect(tags).toEqual({
       'message_bus.destination': 'tasks',
       'amqp.exchange': AMQP_DEFAULT_EXCHANGE,
@@ -115,33 +124,62 @@ describe('tags', () => {
       'amqp.payload_size': 11,
     });
     expect(JSON.stringify(tags)).not.toContain('secret');
-    expect(publishTags('orders', '', body, undefined)).toMatchObject({
+    expect(tagsOf((span) => tagPublish(span, 'orders', '', body, undefined, undefined))).toEqual({
       'message_bus.destination': 'orders',
       'amqp.exchange': 'orders',
-      'amqp.routing_key': undefined,
+      'amqp.payload_size': 11,
     });
   });
 
   it('long user strings are capped', () => {
-    const tags = publishTags('x', 'k', Buffer.alloc(0), { messageId: 'i'.repeat(5000) });
+    const tags = tagsOf((span) =>
+      tagPublish(span, 'x', 'k', Buffer.alloc(0), { messageId: 'i'.repeat(5000) }, undefined),
+    );
     expect(String(tags['amqp.message_id']).length).toBeLessThanOrEqual(256);
   });
 
   it('message tags come from fields and properties, never the content', () => {
-    const tags = messageTags('q', {
+    const message = {
       content: Buffer.from('secret'),
       fields: { deliveryTag: 3, redelivered: true, exchange: '', routingKey: 'q', consumerTag: 'ctag' },
       properties: { messageId: 'm', headers: {} } as never,
-    });
-    expect(tags).toMatchObject({
+    };
+    const tags = tagsOf((span) => tagMessage(span, 'q', message, undefined));
+    expect(tags).toEqual({
+      'message_bus.destination': 'q',
       'amqp.queue': 'q',
       'amqp.exchange': AMQP_DEFAULT_EXCHANGE,
+      'amqp.routing_key': 'q',
       'amqp.delivery_tag': 3,
       'amqp.redelivered': true,
       'amqp.consumer_tag': 'ctag',
+      'amqp.message_id': 'm',
       'amqp.payload_size': 6,
     });
     expect(JSON.stringify(tags)).not.toContain('secret');
+  });
+
+  it('a message without fields or properties (a broken broker or test double) is tagged as far as it goes', () => {
+    const message = { content: Buffer.from('x'), fields: null, properties: undefined } as never;
+    expect(tagsOf((span) => tagMessage(span, 'q', message, undefined))).toEqual({
+      'message_bus.destination': 'q',
+      'amqp.queue': 'q',
+      'amqp.payload_size': 1,
+    });
+  });
+
+  it('a span whose setTag throws: each fault reported, every other tag still set', () => {
+    const faults: string[] = [];
+    const tags: Record<string, unknown> = {};
+    const span = {
+      setTag: (key: string, value: unknown) => {
+        if (key === 'amqp.exchange') throw new Error('tracer bug');
+        tags[key] = value;
+      },
+    } as unknown as Span;
+    tagPublish(span, '', 'tasks', Buffer.alloc(2), undefined, (_error, source) => faults.push(source));
+    expect(faults).toEqual(['span.setTag']);
+    expect(tags).toEqual({ 'message_bus.destination': 'tasks', 'amqp.routing_key': 'tasks', 'amqp.payload_size': 2 });
   });
 });
 

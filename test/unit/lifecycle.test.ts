@@ -1,7 +1,15 @@
 import { type Span, Tracer } from 'opentracing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { getCurrentSpan, spanInContext } from '../../src/context/index.js';
-import { configure, Instrumentation, resetConfig, SPAN_KIND, traceCall } from '../../src/core/index.js';
+import {
+  configure,
+  Instrumentation,
+  resetConfig,
+  type Settlement,
+  SPAN_KIND,
+  traceCall,
+  withResponseInfo,
+} from '../../src/core/index.js';
 import { KvClient, KvError, tracedKv } from '../helpers/kv-client.js';
 import { createTestTracing, errorLog, expectChildOf, idsOf } from '../helpers/tracing.js';
 
@@ -352,6 +360,42 @@ describe('parents and options', () => {
     expect(tracing.one('kv:get').tags).toEqual(startTags);
     expect(tracing.one('kv:set').tags).toEqual(base);
     expect(instrumentation.baseTags).toEqual(base);
+  });
+
+  it("withResponseInfo: the response hook sees the call's info; the shared settlement's tagging and error handling still run", async () => {
+    const seen: unknown[] = [];
+    const instrumentation = new Instrumentation<unknown, unknown>({
+      component: 'kv',
+      options: { responseHook: (_span, info) => seen.push(info) },
+    });
+    const shared: Settlement<string> = {
+      onSuccess: (span, value) => span.setTag('kv.value', value),
+      errorKind: () => 'KV_DOWN',
+      errorMessage: () => 'kv is down',
+      isError: (error) => error !== 'benign',
+      onError: (span) => span.setTag('kv.failed', true),
+    };
+    const settlement = withResponseInfo(shared, (value) => ({ command: 'get', value }));
+    const run = (name: string, fn: () => Promise<string>) =>
+      traceCall(
+        instrumentation as Instrumentation,
+        instrumentation.start(name) as Span,
+        fn,
+        undefined,
+        [],
+        settlement,
+      ) as Promise<string>;
+    await run('kv:ok', async () => 'v');
+    await run('kv:fails', () => Promise.reject(new Error('boom'))).catch(() => undefined);
+    await run('kv:benign', () => Promise.reject('benign')).catch(() => undefined);
+    expect(seen).toEqual([{ command: 'get', value: 'v' }]);
+    expect(tracing.one('kv:ok').tags).toMatchObject({ 'kv.value': 'v' });
+    const failed = tracing.one('kv:fails');
+    expect(failed.error).toBe(true);
+    expect(failed.tags).toMatchObject({ 'kv.failed': true });
+    expect(errorLog(failed)).toMatchObject({ 'exception.type': 'KV_DOWN', 'exception.message': 'kv is down' });
+    expect(tracing.one('kv:benign').error).toBe(false);
+    expect(Object.keys(settlement).sort()).toEqual([...Object.keys(shared), 'responseInfo'].sort());
   });
 
   it('operationName, tags, peerService, requestHook and responseHook options apply', async () => {

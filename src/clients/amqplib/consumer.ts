@@ -7,13 +7,20 @@
  */
 import type { ConsumeMessage, GetMessage } from 'amqplib';
 import type { Span } from 'opentracing';
-import { type Instrumentation, type MethodWrapper, type Settlement, SpanSettler, traceCall } from '../../core/index.js';
+import {
+  type Instrumentation,
+  type MethodWrapper,
+  type Settlement,
+  SpanSettler,
+  traceCall,
+  withResponseInfo,
+} from '../../core/index.js';
 import { runInSpan } from '../../core/run-in-span.js';
-import { addTagsSafely, setTagSafely } from '../../core/span-ops.js';
+import { setTagSafely } from '../../core/span-ops.js';
 import { extractFromHeaders } from './headers.js';
 import { type ChannelInstruments, spanName, tracerOf } from './instruments.js';
 import type { AnyMethod, RawChannel } from './internal-types.js';
-import { AMQP_TAG, messageTags, queueTags } from './tags.js';
+import { AMQP_TAG, tagMessage, tagQueue } from './tags.js';
 import type { AmqpConsumeInfo, AmqpGetInfo } from './types.js';
 
 const CONSUME = 'amqp:consume';
@@ -46,7 +53,7 @@ function tracedHandler(ins: ChannelInstruments, queue: string, onMessage: AnyMet
       followsFrom: ins.followsFrom,
     });
     if (span === undefined) return Reflect.apply(onMessage, this, [message]);
-    addTagsSafely(span, messageTags(queue, message), consumer.onError);
+    tagMessage(span, queue, message, consumer.onError);
     if (info !== undefined) consumer.requestHook(span, info);
     const settler = new SpanSettler(consumer as Instrumentation, span, handlerSettlement(ins, info));
     return runInSpan(settler, onMessage, this, [message], UNOBSERVED);
@@ -74,17 +81,18 @@ const GET_SETTLEMENT: Settlement<unknown> = {
     if (message === false) setTagSafely(span, AMQP_TAG.EMPTY, true);
     // The callback API called without a callback returns the channel: nothing to read.
     else if (message !== null && typeof message === 'object' && 'fields' in message) {
-      addTagsSafely(span, messageTags(undefined, message as GetMessage));
+      tagMessage(span, undefined, message as GetMessage, undefined);
     }
   },
 };
 
 function getSettlement(ins: ChannelInstruments, info: AmqpGetInfo | undefined): Settlement<unknown> {
   if (info === undefined || !ins.hasResponseHook) return GET_SETTLEMENT;
-  return {
-    ...GET_SETTLEMENT,
-    responseInfo: (message) => ({ operation: 'get', request: info, message: message as GetMessage | false }),
-  };
+  return withResponseInfo(GET_SETTLEMENT, (message) => ({
+    operation: 'get',
+    request: info,
+    message: message as GetMessage | false,
+  }));
 }
 
 /** `get(queue, options?, callback?)`: promise or callback, both settle the span. */
@@ -99,7 +107,7 @@ export function getWrapper(ins: ChannelInstruments): MethodWrapper<RawChannel> {
       let result: unknown;
       if (span === undefined) result = Reflect.apply(original, target, args);
       else {
-        addTagsSafely(span, queueTags(args[0]), receiver.onError);
+        tagQueue(span, args[0], receiver.onError);
         if (info !== undefined) receiver.requestHook(span, info);
         result = traceCall(receiver as Instrumentation, span, original, target, args, getSettlement(ins, info));
       }

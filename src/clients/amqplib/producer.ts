@@ -4,13 +4,19 @@
  * confirm channel when the broker acks (or nacks: an error) the message.
  */
 import type { Span } from 'opentracing';
-import { type Instrumentation, type MethodWrapper, type Settlement, traceCall } from '../../core/index.js';
-import { addTagsSafely, setTagSafely } from '../../core/span-ops.js';
+import {
+  type Instrumentation,
+  type MethodWrapper,
+  type Settlement,
+  traceCall,
+  withResponseInfo,
+} from '../../core/index.js';
+import { setTagSafely } from '../../core/span-ops.js';
 import { withTraceHeaders } from './headers.js';
 import type { ChannelInstruments } from './instruments.js';
 import { spanName, tracerOf } from './instruments.js';
 import type { RawChannel } from './internal-types.js';
-import { AMQP_TAG, publishTags } from './tags.js';
+import { AMQP_TAG, tagPublish } from './tags.js';
 import type { AmqpPublishInfo, AmqpResponseInfo } from './types.js';
 
 const OPERATION = 'amqp:publish';
@@ -33,7 +39,7 @@ function settlementFor(ins: ChannelInstruments, info: AmqpPublishInfo | undefine
   const base = ins.confirm ? CONFIRM_SETTLEMENT : WRITE_SETTLEMENT;
   if (info === undefined || !ins.hasResponseHook) return base;
   const response: AmqpResponseInfo = { operation: 'publish', request: info, confirmed: ins.confirm };
-  return { ...base, responseInfo: () => response };
+  return withResponseInfo(base, () => response);
 }
 
 /**
@@ -65,7 +71,7 @@ export function publishWrapper(ins: ChannelInstruments, toQueue: boolean): Metho
       const span = producer.start(spanName(ins, producer, OPERATION, info));
       if (span === undefined) return Reflect.apply(original, target, args);
       // Tags only once we know something is recorded.
-      addTagsSafely(span, publishTags(exchange, routingKey, content, options), producer.onError);
+      tagPublish(span, exchange, routingKey, content, options, producer.onError);
       if (info !== undefined) producer.requestHook(span, info);
       // After the hooks, so no hook can tamper with the propagated context.
       const callArgs = args.slice();
