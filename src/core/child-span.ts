@@ -28,8 +28,7 @@ export interface StartChildSpanOptions {
 export function startChildSpan(operationName: string, options: StartChildSpanOptions = {}): Span {
   const tracer = resolveTracer(options.tracer ?? getConfig().tracer);
   const parent = options.parent === undefined ? getCurrentParent() : (options.parent ?? undefined);
-  return tracer.startSpan(operationName, {
-    ...(parent === undefined ? {} : { childOf: parent }),
-    tags: definedTags(options.tags),
-  });
+  const tags = definedTags(options.tags);
+  // Two literals, not a spread of the optional parent: see settlementWith (lifecycle.ts).
+  return tracer.startSpan(operationName, parent === undefined ? { tags } : { childOf: parent, tags });
 }

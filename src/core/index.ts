@@ -27,10 +27,10 @@ export {
   type Outcome,
   type Settlement,
   SpanSettler,
+  settlementWith,
   settleOnEvents,
   traceCall,
   watchSettlement,
-  withResponseInfo,
 } from './lifecycle.js';
 export { NOOP_SPAN } from './noop-span.js';
 export type { ClientTracingOptions, RequestHook, ResponseHook, TracingOptions } from './options.js';

@@ -7,8 +7,8 @@ import {
   resetConfig,
   type Settlement,
   SPAN_KIND,
+  settlementWith,
   traceCall,
-  withResponseInfo,
 } from '../../src/core/index.js';
 import { KvClient, KvError, tracedKv } from '../helpers/kv-client.js';
 import { createTestTracing, errorLog, expectChildOf, idsOf } from '../helpers/tracing.js';
@@ -362,7 +362,7 @@ describe('parents and options', () => {
     expect(instrumentation.baseTags).toEqual(base);
   });
 
-  it("withResponseInfo: the response hook sees the call's info; the shared settlement's tagging and error handling still run", async () => {
+  it("settlementWith: the response hook sees the call's info; the shared settlement's tagging and error handling still run", async () => {
     const seen: unknown[] = [];
     const instrumentation = new Instrumentation<unknown, unknown>({
       component: 'kv',
@@ -375,7 +375,7 @@ describe('parents and options', () => {
       isError: (error) => error !== 'benign',
       onError: (span) => span.setTag('kv.failed', true),
     };
-    const settlement = withResponseInfo(shared, (value) => ({ command: 'get', value }));
+    const settlement = settlementWith(shared, { responseInfo: (value) => ({ command: 'get', value }) });
     const run = (name: string, fn: () => Promise<string>) =>
       traceCall(
         instrumentation as Instrumentation,

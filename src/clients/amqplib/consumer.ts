@@ -12,8 +12,8 @@ import {
   type MethodWrapper,
   type Settlement,
   SpanSettler,
+  settlementWith,
   traceCall,
-  withResponseInfo,
 } from '../../core/index.js';
 import { runInSpan } from '../../core/run-in-span.js';
 import { setTagSafely } from '../../core/span-ops.js';
@@ -88,11 +88,9 @@ const GET_SETTLEMENT: Settlement<unknown> = {
 
 function getSettlement(ins: ChannelInstruments, info: AmqpGetInfo | undefined): Settlement<unknown> {
   if (info === undefined || !ins.hasResponseHook) return GET_SETTLEMENT;
-  return withResponseInfo(GET_SETTLEMENT, (message) => ({
-    operation: 'get',
-    request: info,
-    message: message as GetMessage | false,
-  }));
+  return settlementWith(GET_SETTLEMENT, {
+    responseInfo: (message) => ({ operation: 'get', request: info, message: message as GetMessage | false }),
+  });
 }
 
 /** `get(queue, options?, callback?)`: promise or callback, both settle the span. */

@@ -8,8 +8,8 @@ import {
   type Instrumentation,
   type MethodWrapper,
   type Settlement,
+  settlementWith,
   traceCall,
-  withResponseInfo,
 } from '../../core/index.js';
 import { setTagSafely } from '../../core/span-ops.js';
 import { withTraceHeaders } from './headers.js';
@@ -39,7 +39,7 @@ function settlementFor(ins: ChannelInstruments, info: AmqpPublishInfo | undefine
   const base = ins.confirm ? CONFIRM_SETTLEMENT : WRITE_SETTLEMENT;
   if (info === undefined || !ins.hasResponseHook) return base;
   const response: AmqpResponseInfo = { operation: 'publish', request: info, confirmed: ins.confirm };
-  return withResponseInfo(base, () => response);
+  return settlementWith(base, { responseInfo: () => response });
 }
 
 /**

@@ -10,9 +10,9 @@ import {
   Instrumentation,
   type Settlement,
   SPAN_KIND,
+  settlementWith,
   TAG,
   type TagMap,
-  withResponseInfo,
 } from '../../core/index.js';
 import { addTagsSafely } from '../../core/span-ops.js';
 import type { HandlerOutput, MetadataBearer, SdkClient } from './internal-types.js';
@@ -160,7 +160,7 @@ export class AwsTracing implements TaggerSettings {
   settlementFor<R>(shared: Settlement<R>, operation: string, output: (result: R) => unknown): Settlement<R> {
     if (this.instrumentation.options.responseHook === undefined) return shared;
     const service = this.service;
-    return withResponseInfo(shared, (result: R) => ({ service, operation, output: output(result) }));
+    return settlementWith(shared, { responseInfo: (result: R) => ({ service, operation, output: output(result) }) });
   }
 
   private tagOutput(span: Span, output: unknown): void {

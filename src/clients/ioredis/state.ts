@@ -12,6 +12,7 @@ import {
   type Settlement,
   SPAN_KIND,
   type SpanSettler,
+  settlementWith,
   TAG,
   type TagMap,
   type TagValue,
@@ -173,8 +174,7 @@ export function withServingNode(
     const tags = clusterNodeTags(cluster, key, !prefixed);
     if (tags !== undefined) addTagsSafely(span, tags, client.onError);
   };
-  return {
-    ...settlement,
+  return settlementWith(settlement, {
     onSuccess: (span, result) => {
       tagNode(span);
       settlement.onSuccess?.(span, result);
@@ -183,5 +183,5 @@ export function withServingNode(
       tagNode(span);
       settlement.onError?.(span, error);
     },
-  };
+  });
 }
