@@ -31,7 +31,7 @@ export const AMQP_DEFAULT_EXCHANGE = '<default>';
 /** Names, keys and ids are user strings; AMQP caps them at 255 bytes, we cap what we record. */
 const MAX_NAME = 256;
 
-// The tag builders never throw, whatever the caller passed (amqplib validates arguments
+// The taggers never throw, whatever the caller passed (amqplib validates arguments
 // itself and must be the one to fail): only strings and numbers are turned into text.
 function text(value: unknown): string | undefined {
   if (typeof value === 'string') return value === '' ? undefined : capLength(value, MAX_NAME);
