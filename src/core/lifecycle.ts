@@ -35,9 +35,8 @@ const NO_SETTLEMENT: Settlement = {};
 
 /**
  * `shared` with some of its members replaced for one call (a response hook's info, a cluster
- * node's tags). Spelled out rather than `{ ...shared, ...changes }`: on Node 20 a spread
- * literal that adds a key the source lacks takes V8's slow path (~0.5 µs per added key in a
- * microbenchmark, ~0.02 µs this way).
+ * node's tags). Spelled out rather than `{ ...shared, ...changes }`, a spread that adds keys
+ * (V8's slow path, see `extensibleCopy` in plain-object.ts): ~0.02 µs against ~0.5 µs a key.
  */
 export function settlementWith<R>(shared: Settlement<R>, changes: Settlement<R>): Settlement<R> {
   return {

@@ -14,6 +14,9 @@ export function isPlainObject(value: unknown): value is Record<PropertyKey, unkn
  * then adds keys to it. On Node 20, adding a key to an object made by a spread takes V8's slow
  * path (~0.45 µs against ~0.04 µs for a copy made by `Object.assign`, in a microbenchmark), and
  * the traced HTTP clients add the trace headers to a copy of the caller's on every request.
+ * A spread literal that adds keys the source lacks, `{ ...a, key }`, pays the same (~0.5 µs a
+ * key); one that only replaces keys the source has stays fast. Per-call objects of a fixed
+ * shape are therefore spelled out instead (`settlementWith`, a server's response info).
  * `Object.assign` would run the `__proto__` setter for an own `__proto__` key (one from
  * `JSON.parse`) where a spread defines the property, so that one case keeps the spread.
  */
