@@ -11,6 +11,7 @@
  *                        [--only pg,ioredis:pipeline100] [--variants raw,otel] [--no-soak] [--strict]
  *                        [--cpu-prof]   (a V8 CPU profile per variant process, in <out>/profiles/)
  *                        [--soak-client ioredis]   (also soak one real traced client)
+ *                        [--deep-idle]  (leave idle CPUs to halt; by default they are kept polling, lib/idle-latency.ts)
  *
  * Exit code 1 when a variant crashed or a recording variant did not record; with `--strict`
  * also when a target is missed or a workload could not run.
@@ -23,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { endpoints, tcpReachable } from '../test/helpers/services.js';
 import { type BenchScript, bundlePath, bundleScripts, nodeFlags } from './lib/bundle.js';
+import { holdShallowIdle } from './lib/idle-latency.js';
 import {
   EXIT_NOT_LANDED,
   RESULT_MARKER,
@@ -123,6 +125,7 @@ const { values: args } = parseArgs({
     strict: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     'soak-client': { type: 'string', default: '' },
+    'deep-idle': { type: 'boolean', default: false },
     out: { type: 'string', default: fileURLToPath(new URL('./results/', import.meta.url)) },
   },
 });
@@ -232,6 +235,12 @@ for (const workload of WORKLOADS) {
 }
 
 const steal = stealMeter();
+const idle = args['deep-idle'] ? { held: false as const, reason: '--deep-idle', release() {} } : holdShallowIdle();
+if (!idle.held) {
+  console.warn(
+    `warning: idle CPUs are left to halt (${idle.reason}): on a virtual machine, sequential figures then measure wake-ups as much as the clients (see bench/README)`,
+  );
+}
 const meta = {
   date: new Date().toISOString(),
   node: process.version,
@@ -247,6 +256,7 @@ const meta = {
   cpus: cpus().length,
   loadAverage: loadavg(),
   tracedSource: process.env.BENCH_SRC ?? 'dist/ (the build)',
+  idleCpus: idle.held ? 'kept polling (cpu_dma_latency 0)' : `left to halt (${idle.reason})`,
 };
 /**
  * Each process runs this long as it starts (to open its connections and run every path once);
@@ -398,6 +408,8 @@ for (const workload of WORKLOADS) {
   }
 }
 failures.push(...recordingFailures(scenarios).map((f) => `did not prove it recorded: ${f}`));
+// The soak counts memory, not speed.
+idle.release();
 
 let soak: SoakResult | undefined;
 if (!args['no-soak']) {

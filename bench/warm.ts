@@ -14,13 +14,20 @@
  * hands each published message to the consumer on the next microtask, outside the publisher's
  * context, as a socket read would.
  *
- *   npm run build && npx tsx bench/warm.ts [rounds=7] [callsPerRound=40000] [fetch|ioredis|pg|mysql2|dynamodb|amqplib…]
+ * With `--live`, ioredis, pg and mysql2 talk to the real servers instead (the others keep their
+ * stand-ins), and a second table gives CPU per call (`process.cpuUsage`): in one process the
+ * variants share the machine's state of the moment, which separate processes do not (bench/README,
+ * session 13), so this is where "traced − span-floor" on a real round trip is read to a µs.
+ *
+ *   npm run build && npx tsx bench/warm.ts [rounds=7] [callsPerRound=40000] [--live] [fetch|ioredis|pg|mysql2|dynamodb|amqplib…]
  */
 import { AsyncResource } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import type { ConsumeMessage } from 'amqplib';
 import { Tracer } from 'opentracing';
+import { endpoints } from '../test/helpers/services.js';
 import { floorOn, inFloorSpan } from './lib/floor.js';
+import { holdShallowIdle } from './lib/idle-latency.js';
 import { median } from './lib/stats.js';
 import { createSdk } from './lib/tracing.js';
 import { tracedAmqpWith } from './traced/amqp.js';
@@ -32,7 +39,7 @@ import { tracedPgWith } from './traced/pg.js';
 import { tracedRedisWith } from './traced/redis.js';
 import { amqpFloor } from './workloads/amqp.js';
 import { dynamoFloorOp } from './workloads/dynamodb.js';
-import { clientTags, sqlTags } from './workloads/floor-tags.js';
+import { clientTags, type SqlTarget, sqlTags } from './workloads/floor-tags.js';
 import { httpFloorOp, httpTags } from './workloads/http.js';
 import type { FloorOp, FloorSpans } from './workloads/types.js';
 
@@ -47,11 +54,15 @@ interface Client {
   readonly floor: (spans: FloorSpans) => Call;
   /** Of `callsPerRound`, the share this client makes (its call costs ~100× the others'). */
   readonly callShare?: number;
+  /** Ends its connections (`--live`). */
+  readonly close?: () => Promise<unknown>;
 }
 
-const rounds = Number(process.argv[2] ?? 7);
-const calls = Number(process.argv[3] ?? 40_000);
-const only = new Set(process.argv.slice(4));
+const live = process.argv.includes('--live');
+const positional = process.argv.slice(2).filter((arg) => arg !== '--live');
+const rounds = Number(positional[0] ?? 7);
+const calls = Number(positional[1] ?? 40_000);
+const only = new Set(positional.slice(2));
 const require = createRequire(import.meta.url);
 const sdk = createSdk();
 const floor = floorOn(sdk.shim);
@@ -97,36 +108,63 @@ function fetchClient(): Client {
 
 function redisClient(): Client {
   const Redis = require('ioredis') as typeof import('ioredis').default;
+  const tags = clientTags('ioredis', { 'db.type': 'redis', 'db.instance': '0', 'db.statement': 'GET bench:key' });
+  const floorOp = { name: 'redis:GET', tags };
+  if (live) {
+    const url = new URL(endpoints.redis);
+    const redis = new Redis({ host: url.hostname, port: Number(url.port) || 6379 });
+    const client = plainClient('ioredis GET (live)', redis, tracedRedisWith, floorOp, (r) => r.get('bench:key'));
+    return { ...client, close: () => redis.quit() };
+  }
   const client = Object.create(new Redis({ lazyConnect: true })) as InstanceType<typeof Redis>;
   // Answers at once; everything else (options, command table) is the real client's.
   Object.assign(client, { get: async (_key: string) => 'value' });
-  const tags = clientTags('ioredis', { 'db.type': 'redis', 'db.instance': '0', 'db.statement': 'GET bench:key' });
-  return plainClient('ioredis GET', client, tracedRedisWith, { name: 'redis:GET', tags }, (redis) =>
-    redis.get('bench:key'),
-  );
+  return plainClient('ioredis GET', client, tracedRedisWith, floorOp, (redis) => redis.get('bench:key'));
+}
+
+/** Where a SQL service of `endpoints` is, as the workloads' floors tag it. */
+function sqlTarget(url: URL, port: number, user: string): SqlTarget {
+  return {
+    host: url.hostname,
+    port: Number(url.port) || port,
+    database: url.pathname.slice(1) || 'test',
+    user: decodeURIComponent(url.username) || user,
+  };
 }
 
 function pgClient(): Client {
   const { Pool } = require('pg') as typeof import('pg');
-  const target = { host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres' };
+  const url = new URL(endpoints.pg);
+  const target = sqlTarget(url, 5432, 'postgres');
+  const floorOp = { name: 'pg:SELECT', tags: sqlTags('pg', target, 'SELECT ?') };
+  if (live) {
+    const pool = new Pool({ connectionString: endpoints.pg, max: 1 });
+    const client = plainClient('pg SELECT 1 (live)', pool, tracedPgWith, floorOp, (pg) => pg.query('SELECT 1'));
+    return { ...client, close: () => pool.end() };
+  }
   const pool = new Pool({ ...target, max: 1 });
   const result = { rows: [{ one: 1 }], rowCount: 1, command: 'SELECT', fields: [], oid: 0 };
   Object.assign(pool, { query: async (_text: string) => result });
-  const floorOp = { name: 'pg:SELECT', tags: sqlTags('pg', target, 'SELECT ?') };
   return plainClient('pg SELECT 1', pool, tracedPgWith, floorOp, (pg) => pg.query('SELECT 1'));
 }
 
 function mysqlClient(): Client {
   const mysql = require('mysql2/promise') as typeof import('mysql2/promise');
-  const target = { host: '127.0.0.1', port: 3306, database: 'test', user: 'root' };
-  const pool = mysql.createPool({ ...target, connectionLimit: 1 });
+  const url = new URL(endpoints.mysql);
+  const target = sqlTarget(url, 3306, 'root');
+  const pool = mysql.createPool({ ...target, password: decodeURIComponent(url.password), connectionLimit: 1 });
+  const floorOp = { name: 'mysql2:SELECT', tags: sqlTags('mysql2', target, 'SELECT ?') };
+  if (live) {
+    const name = 'mysql2 SELECT 1 (live)';
+    const client = plainClient(name, pool, tracedMysqlWith, floorOp, (mysql2) => mysql2.query('SELECT 1'));
+    return { ...client, close: () => pool.end() };
+  }
   type Done = (error: Error | null, rows: unknown, fields: unknown) => void;
   // The core pool answers at once; the promise layer above it (and its stack capture) is mysql2's.
   Object.assign(pool.pool, {
     query: (_sql: string, values: unknown, done?: Done) =>
       ((typeof values === 'function' ? values : done) as Done)(null, [{ one: 1 }], []),
   });
-  const floorOp = { name: 'mysql2:SELECT', tags: sqlTags('mysql2', target, 'SELECT ?') };
   return plainClient('mysql2 SELECT 1 (promise)', pool, tracedMysqlWith, floorOp, (mysql2) => mysql2.query('SELECT 1'));
 }
 
@@ -218,10 +256,19 @@ function amqpClient(): Client {
   };
 }
 
-async function time(call: Call, count: number): Promise<number> {
+/** µs per call: elapsed, and CPU used by the whole process (user + system). */
+interface Timing {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+async function time(call: Call, count: number): Promise<Timing> {
+  const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   for (let i = 0; i < count; i++) await call();
-  return Number(process.hrtime.bigint() - started) / count / 1000;
+  const wall = Number(process.hrtime.bigint() - started) / count / 1000;
+  const used = process.cpuUsage(cpu);
+  return { wall, cpu: (used.user + used.system) / count };
 }
 
 /** By the name `[client…]` picks them with. */
@@ -236,34 +283,46 @@ const clients: Record<string, () => Client> = {
 const inContext = await spanInContext();
 const parent = sdk.shim.startSpan('bench-parent'); // never finished, so never exported
 const names = ['raw', 'noop', 'span-floor', 'traced'] as const;
-console.log(`warm, ${rounds} rounds × ${calls} calls, medians (µs per call)\n`);
-console.log('client                       raw    noop−raw  floor−raw  traced−raw  traced−floor');
+const header = 'client                       raw    noop−raw  floor−raw  traced−raw  traced−floor';
+const cell = (x: number, width: number) => x.toFixed(2).padStart(width);
+/** One table row from the medians of each variant. */
+const row = (name: string, m: Record<(typeof names)[number], number>) =>
+  `${name.padEnd(26)} ${cell(m.raw, 6)} ${cell(m.noop - m.raw, 10)} ${cell(m['span-floor'] - m.raw, 10)} ${cell(m.traced - m.raw, 11)} ${cell(m.traced - m['span-floor'], 13)}`;
+const cpuRows: string[] = [];
+// A round trip to a server leaves the CPU idle; kept polling, it measures the clients, not wake-ups.
+const idle = holdShallowIdle();
+console.log(
+  `${live ? 'live' : 'warm'}, ${rounds} rounds × ${calls} calls, medians (µs per call), idle CPUs ${idle.held ? 'kept polling' : `left to halt (${idle.reason})`}\n\nelapsed\n${header}`,
+);
 for (const [key, make] of Object.entries(clients)) {
   if (only.size > 0 && !only.has(key)) continue;
   const client = make();
   // Each variant runs as a recording app would: under a current span (ours, or the floor's own).
   const count = Math.max(100, Math.round(calls * (client.callShare ?? 1)));
   const floorCall = client.floor(floor.spans);
-  const variants: Record<(typeof names)[number], () => Promise<number>> = {
+  const variants: Record<(typeof names)[number], () => Promise<Timing>> = {
     raw: () => time(client.raw, count),
     noop: await client.traced(new Tracer()).then((call) => () => time(call, count)),
     'span-floor': () => floor.inParent(() => time(floorCall, count)),
     traced: await client.traced(sdk.shim).then((call) => () => inContext(parent, () => time(call, count))),
   };
-  const samples: Record<(typeof names)[number], number[]> = { raw: [], noop: [], 'span-floor': [], traced: [] };
+  const samples: Record<(typeof names)[number], Timing[]> = { raw: [], noop: [], 'span-floor': [], traced: [] };
   for (const run of Object.values(variants)) await run(); // warm-up
   for (let round = 0; round < rounds; round++) {
     for (const name of names) samples[name].push(await variants[name]());
   }
-  const raw = median(samples.raw);
-  const noop = median(samples.noop);
-  const floorUs = median(samples['span-floor']);
-  const traced = median(samples.traced);
-  const cell = (x: number, width: number) => x.toFixed(2).padStart(width);
-  console.log(
-    `${client.name.padEnd(26)} ${cell(raw, 6)} ${cell(noop - raw, 10)} ${cell(floorUs - raw, 10)} ${cell(traced - raw, 11)} ${cell(traced - floorUs, 13)}`,
-  );
+  const medians = (of: keyof Timing) =>
+    Object.fromEntries(names.map((name) => [name, median(samples[name].map((t) => t[of]))])) as Record<
+      (typeof names)[number],
+      number
+    >;
+  console.log(row(client.name, medians('wall')));
+  cpuRows.push(row(client.name, medians('cpu')));
+  await client.close?.();
 }
+// In the stand-ins' figures CPU is elapsed time; against a server, it is what each call costs the machine.
+if (live) console.log(`\nCPU (process)\n${header}\n${cpuRows.join('\n')}`);
+idle.release();
 await sdk.provider.forceFlush();
 console.log(
   `\nspans exported: ${sdk.exporter.count}, tags per span: ${(sdk.exporter.tags / sdk.exporter.count).toFixed(1)}`,
