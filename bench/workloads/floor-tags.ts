@@ -29,6 +29,16 @@ export interface SqlTarget {
   readonly user: string;
 }
 
+/** A SQL service's address as its URL gives it, with the client's defaults for what the URL leaves out. */
+export function sqlTargetOf(url: URL, defaults: { port: number; user: string; database: string }): SqlTarget {
+  return {
+    host: url.hostname,
+    port: Number(url.port) || defaults.port,
+    database: url.pathname.slice(1) || defaults.database,
+    user: decodeURIComponent(url.username) || defaults.user,
+  };
+}
+
 /** pg and mysql2: `db.type`, `db.instance`, `db.user`, `db.statement` (sanitized) and the peer. */
 export function sqlTags(component: string, target: SqlTarget, statement: string): FloorTags {
   return clientTags(component, {
