@@ -39,7 +39,7 @@ import { tracedPgWith } from './traced/pg.js';
 import { tracedRedisWith } from './traced/redis.js';
 import { amqpFloor } from './workloads/amqp.js';
 import { dynamoFloorOp } from './workloads/dynamodb.js';
-import { clientTags, sqlTags, sqlTargetOf } from './workloads/floor-tags.js';
+import { clientTags, mysqlTarget, pgTarget, sqlTags } from './workloads/floor-tags.js';
 import { httpFloorOp, httpTags } from './workloads/http.js';
 import type { FloorOp, FloorSpans } from './workloads/types.js';
 
@@ -125,7 +125,7 @@ function redisClient(): Client {
 function pgClient(): Client {
   const { Pool } = require('pg') as typeof import('pg');
   const url = new URL(endpoints.pg);
-  const target = sqlTargetOf(url, { port: 5432, user: '', database: '' });
+  const target = pgTarget(url);
   const floorOp = { name: 'pg:SELECT', tags: sqlTags('pg', target, 'SELECT ?') };
   if (live) {
     const pool = new Pool({ connectionString: endpoints.pg, max: 1 });
@@ -141,7 +141,7 @@ function pgClient(): Client {
 function mysqlClient(): Client {
   const mysql = require('mysql2/promise') as typeof import('mysql2/promise');
   const url = new URL(endpoints.mysql);
-  const target = sqlTargetOf(url, { port: 3306, user: 'root', database: 'test' });
+  const target = mysqlTarget(url);
   const pool = mysql.createPool({ ...target, password: decodeURIComponent(url.password), connectionLimit: 1 });
   const floorOp = { name: 'mysql2:SELECT', tags: sqlTags('mysql2', target, 'SELECT ?') };
   if (live) {

@@ -30,13 +30,23 @@ export interface SqlTarget {
 }
 
 /** A SQL service's address as its URL gives it, with the client's defaults for what the URL leaves out. */
-export function sqlTargetOf(url: URL, defaults: { port: number; user: string; database: string }): SqlTarget {
+function sqlTargetOf(url: URL, defaults: { port: number; user: string; database: string }): SqlTarget {
   return {
     host: url.hostname,
     port: Number(url.port) || defaults.port,
     database: url.pathname.slice(1) || defaults.database,
     user: decodeURIComponent(url.username) || defaults.user,
   };
+}
+
+/** pg's: its pools connect by the URL itself, so the floor tags what the URL says (empty where it says nothing). */
+export function pgTarget(url: URL): SqlTarget {
+  return sqlTargetOf(url, { port: 5432, user: '', database: '' });
+}
+
+/** mysql2's: its pools are created from this target, so the defaults are what they connect with. */
+export function mysqlTarget(url: URL): SqlTarget {
+  return sqlTargetOf(url, { port: 3306, user: 'root', database: 'test' });
 }
 
 /** pg and mysql2: `db.type`, `db.instance`, `db.user`, `db.statement` (sanitized) and the peer. */

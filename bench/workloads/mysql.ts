@@ -2,7 +2,7 @@
 import type { Pool } from 'mysql2/promise';
 import { endpoints } from '../../test/helpers/services.js';
 import { tracedMysqlWith } from '../traced/mysql.js';
-import { sqlTags, sqlTargetOf } from './floor-tags.js';
+import { mysqlTarget, sqlTags } from './floor-tags.js';
 import { tracedFactory, type Workload } from './types.js';
 
 export const mysql: Workload = {
@@ -20,7 +20,7 @@ export const mysql: Workload = {
     const wrap = await tracedFactory(context, tracedMysqlWith);
     const mysql2 = context.require('mysql2/promise') as typeof import('mysql2/promise');
     const url = new URL(endpoints.mysql);
-    const target = sqlTargetOf(url, { port: 3306, user: 'root', database: 'test' });
+    const target = mysqlTarget(url);
     const rawPool: Pool = mysql2.createPool({
       ...target,
       password: decodeURIComponent(url.password),

@@ -2,7 +2,7 @@
 import type { Pool } from 'pg';
 import { endpoints } from '../../test/helpers/services.js';
 import { tracedPgWith } from '../traced/pg.js';
-import { sqlTags, sqlTargetOf } from './floor-tags.js';
+import { pgTarget, sqlTags } from './floor-tags.js';
 import { tracedFactory, type Workload } from './types.js';
 
 export const pg: Workload = {
@@ -21,7 +21,7 @@ export const pg: Workload = {
     const { Pool: PoolClass } = context.require('pg') as typeof import('pg');
     const rawPool: Pool = new PoolClass({ connectionString: endpoints.pg, max: 10 });
     const pool = wrap ? wrap(rawPool) : rawPool;
-    const target = sqlTargetOf(new URL(endpoints.pg), { port: 5432, user: '', database: '' });
+    const target = pgTarget(new URL(endpoints.pg));
     return {
       op: () => pool.query('SELECT 1'),
       floorOp: { name: 'pg:SELECT', tags: sqlTags('pg', target, 'SELECT ?') },
